@@ -1,0 +1,1 @@
+"""Circuits written with the project's DSL (`mixer.snark.circuit`): gadgets, withdrawal."""

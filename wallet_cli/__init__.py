@@ -1,0 +1,1 @@
+"""The `mixer` command: a wallet for deposits and withdrawals (typer + rich)."""
