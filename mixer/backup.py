@@ -1,0 +1,128 @@
+"""Encrypted backup files of notes and what the wallet knows about each one.
+
+A backup is a sealed envelope (`mixer.sealed`, purpose "note backup") around a small
+JSON payload of `NoteRecord`s, written atomically (`mixer.atomic`) and never over an
+existing file unless asked. Reading changes nothing on disk. Errors are the
+`mixer.sealed.SealedError` subclasses, `mixer.note.NoteError` for a note that no longer
+parses, and `mixer.atomic.AlreadyExistsError` when writing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from mixer.atomic import write_file
+from mixer.note import Note
+from mixer.sealed import DEFAULT_KDF, MAX_DOCUMENT_BYTES, KdfParams, MalformedError, SealingKey, seal, unseal
+
+PURPOSE: Final = "note backup"
+PAYLOAD_VERSION: Final = 1
+_TX_HASH = re.compile(r"0x[0-9a-f]{64}")
+_RECORD_FIELDS: Final = {"note", "leaf_index", "deposit_tx", "withdrawal_tx", "spent"}
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """A note and what the wallet has learnt about it (all optional but the note)."""
+
+    note: Note
+    leaf_index: int | None = None
+    deposit_tx: str | None = None
+    withdrawal_tx: str | None = None
+    spent: bool = False
+
+    def __post_init__(self) -> None:
+        if self.leaf_index is not None and (
+            type(self.leaf_index) is not int or not 0 <= self.leaf_index < 2**32
+        ):
+            raise ValueError(f"leaf_index must be an integer in [0, 2^32), got {self.leaf_index!r}")
+        for name in ("deposit_tx", "withdrawal_tx"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not _TX_HASH.fullmatch(value)):
+                raise ValueError(f"{name} must be 0x and 64 lowercase hex digits, got {value!r}")
+        if type(self.spent) is not bool:
+            raise ValueError("spent must be true or false")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "note": self.note.to_string(),
+            "leaf_index": self.leaf_index,
+            "deposit_tx": self.deposit_tx,
+            "withdrawal_tx": self.withdrawal_tx,
+            "spent": self.spent,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> NoteRecord:
+        if not isinstance(value, dict) or set(value) != _RECORD_FIELDS:
+            raise MalformedError(
+                f"malformed note record: expected exactly the fields {sorted(_RECORD_FIELDS)}"
+            )
+        if not isinstance(value["note"], str):
+            raise MalformedError("malformed note record: note must be a string")
+        try:
+            return cls(
+                Note.parse(value["note"]),
+                value["leaf_index"],
+                value["deposit_tx"],
+                value["withdrawal_tx"],
+                value["spent"],
+            )
+        except ValueError as exc:  # NoteError is a ValueError too
+            raise MalformedError(f"malformed note record: {exc}") from None
+
+
+def records_to_bytes(records: Sequence[NoteRecord]) -> bytes:
+    """The plaintext payload: `{"version": 1, "notes": [record, ...]}` as UTF-8 JSON."""
+    payload = {"version": PAYLOAD_VERSION, "notes": [r.to_json() for r in records]}
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def records_from_bytes(data: bytes) -> list[NoteRecord]:
+    """Inverse of `records_to_bytes`, strict about the shape (raises `MalformedError`)."""
+    try:
+        payload = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise MalformedError("malformed payload: not valid JSON") from None
+    if not isinstance(payload, dict) or set(payload) != {"version", "notes"}:
+        raise MalformedError("malformed payload: expected exactly the fields 'version' and 'notes'")
+    if payload["version"] != PAYLOAD_VERSION or type(payload["version"]) is not int:
+        raise MalformedError(f"unsupported payload version {payload['version']!r}")
+    if not isinstance(payload["notes"], list):
+        raise MalformedError("malformed payload: notes must be a list")
+    return [NoteRecord.from_json(item) for item in payload["notes"]]
+
+
+def write_backup(
+    path: Path,
+    records: Sequence[NoteRecord],
+    password: str,
+    *,
+    overwrite: bool = False,
+    kdf: KdfParams = DEFAULT_KDF,
+) -> None:
+    """Encrypt `records` under `password` into `path`, atomically.
+
+    `kdf` exists so tests can use a cheap scrypt cost; users keep the default.
+    """
+    key = SealingKey.derive(password, kdf)
+    write_file(Path(path), seal(records_to_bytes(records), key, purpose=PURPOSE), overwrite=overwrite)
+
+
+def read_document(path: Path) -> bytes:
+    """A sealed file's bytes, refusing to read more than any valid file can hold."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise MalformedError(f"{path} is too large to be a sealed file")
+    return data
+
+
+def read_backup(path: Path, password: str) -> list[NoteRecord]:
+    """Decrypt and check a backup written by `write_backup`."""
+    return records_from_bytes(unseal(read_document(Path(path)), password, purpose=PURPOSE).plaintext)
