@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -228,3 +229,18 @@ def test_from_preimage_rejects_wrong_length() -> None:
 def test_note_alphabet_is_lowercase_only() -> None:
     text = Note.generate(POOL).to_string()
     assert set(text) <= set(string.ascii_lowercase + string.digits + ".-")
+
+
+def test_documented_example_is_a_valid_note() -> None:
+    """The example in docs/formats.md: pins the format so other tools can implement it."""
+    example = (
+        "mixer1-poseidon-eth-0.1-1337-0x5fbdb2315678afecb367f032d93f642f64180aa3-0x"
+        + bytes(range(1, 63)).hex()
+        + "-c660fba114bc6660"
+    )
+    note = Note.parse(example)
+    assert note.pool == POOL
+    assert note.nullifier == int.from_bytes(bytes(range(1, 32)), "little")
+    assert note.secret == int.from_bytes(bytes(range(32, 63)), "little")
+    assert note.to_string() == example
+    assert example in (Path(__file__).parent.parent / "docs" / "formats.md").read_text()
