@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// Groth16 verifier for the withdrawal circuit: public inputs (root, nullifierHash, extDataHash).
+interface IVerifier {
+    /// `proof` is 256 bytes: A.x A.y B.x.c1 B.x.c0 B.y.c1 B.y.c0 C.x C.y (EIP-197 order).
+    function verifyProof(bytes calldata proof, uint256[3] calldata input) external view returns (bool);
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IHasher} from "./IHasher.sol";
+import {IVerifier} from "./IVerifier.sol";
+import {MerkleTreeWithHistory} from "./MerkleTreeWithHistory.sol";
+
+/// A fixed-denomination privacy pool. Withdrawals arrive as concatenated 296-byte records:
+/// rootIndex uint32 | nullifierHash 32 | recipientId uint32 | proof 256 (DESIGN.md §5).
+/// No owner, no upgrade path; subclasses only move the asset.
+abstract contract Pool is MerkleTreeWithHistory {
+    uint256 internal constant RECORD_SIZE = 296;
+
+    error CommitmentNotInField();
+    error DuplicateCommitment();
+    error WrongValue();
+    error WrongRecordsLength();
+    error FeeExceedsDenomination();
+    error RootIndexOutOfRange();
+    error EmptyRootSlot();
+    error NullifierNotInField();
+    error NullifierSpent();
+    error UnknownRecipient();
+    error ZeroRecipient();
+    error InvalidProof();
+    error TransferFailed();
+    error Reentrancy();
+
+    event Deposit(bytes32 indexed commitment, uint32 leafIndex, uint256 timestamp);
+    event Withdrawal(address to, bytes32 nullifierHash, address indexed relayer, uint256 fee);
+    event RecipientRegistered(address indexed recipient, uint32 id);
+
+    IVerifier public immutable verifier;
+    uint256 public immutable denomination;
+
+    mapping(bytes32 => bool) public commitments;
+    mapping(bytes32 => bool) public isSpent;
+    address[] internal recipients;
+    // id + 1, so that 0 means "not registered"
+    mapping(address => uint32) internal recipientSlot;
+    uint256 private locked = 1;
+
+    modifier nonReentrant() {
+        if (locked != 1) revert Reentrancy();
+        locked = 2;
+        _;
+        locked = 1;
+    }
+
+    constructor(IVerifier _verifier, IHasher _hasher, uint256 _denomination, uint32 _levels)
+        MerkleTreeWithHistory(_levels, _hasher)
+    {
+        verifier = _verifier;
+        denomination = _denomination;
+    }
+
+    function deposit(bytes32 commitment) external payable nonReentrant {
+        if (uint256(commitment) >= FIELD_SIZE) revert CommitmentNotInField();
+        if (commitments[commitment]) revert DuplicateCommitment();
+        commitments[commitment] = true;
+        uint32 leafIndex = _insert(uint256(commitment));
+        _processDeposit();
+        emit Deposit(commitment, leafIndex, block.timestamp);
+    }
+
+    /// Idempotent and permissionless: returns the existing id for a known address.
+    function registerRecipient(address recipient) external returns (uint32) {
+        return _register(recipient);
+    }
+
+    /// Reverts with UnknownRecipient for an address that was never registered.
+    function recipientId(address recipient) external view returns (uint32) {
+        uint32 slot = recipientSlot[recipient];
+        if (slot == 0) revert UnknownRecipient();
+        return slot - 1;
+    }
+
+    function recipientAt(uint32 id) external view returns (address) {
+        if (id >= recipients.length) revert UnknownRecipient();
+        return recipients[id];
+    }
+
+    function recipientCount() external view returns (uint32) {
+        return uint32(recipients.length);
+    }
+
+    /// Registers `newRecipients`, then processes every record; any failure reverts all of it.
+    function withdraw(
+        bytes calldata records,
+        address[] calldata newRecipients,
+        address payable relayer,
+        uint256 fee,
+        uint256 refund
+    ) external payable nonReentrant {
+        if (records.length == 0 || records.length % RECORD_SIZE != 0) revert WrongRecordsLength();
+        if (fee > denomination) revert FeeExceedsDenomination();
+        for (uint256 i = 0; i < newRecipients.length; i++) {
+            _register(newRecipients[i]);
+        }
+        uint256 count = records.length / RECORD_SIZE;
+        _checkWithdrawValue(refund, count);
+        for (uint256 offset = 0; offset < records.length; offset += RECORD_SIZE) {
+            _withdrawOne(records[offset:offset + RECORD_SIZE], relayer, fee, refund);
+        }
+        if (fee > 0) _payRelayer(relayer, fee * count);
+    }
+
+    function _withdrawOne(bytes calldata record, address payable relayer, uint256 fee, uint256 refund)
+        private
+    {
+        uint32 rootIndex = uint32(bytes4(record[0:4]));
+        bytes32 nullifierHash = bytes32(record[4:36]);
+        uint32 id = uint32(bytes4(record[36:40]));
+        if (rootIndex >= ROOT_HISTORY_SIZE) revert RootIndexOutOfRange();
+        bytes32 root = roots[rootIndex];
+        if (root == 0) revert EmptyRootSlot();
+        if (uint256(nullifierHash) >= FIELD_SIZE) revert NullifierNotInField();
+        if (isSpent[nullifierHash]) revert NullifierSpent();
+        if (id >= recipients.length) revert UnknownRecipient();
+        address payable recipient = payable(recipients[id]);
+        uint256 extDataHash = uint256(keccak256(abi.encode(recipient, relayer, fee, refund))) % FIELD_SIZE;
+        if (!verifier.verifyProof(record[40:296], [uint256(root), uint256(nullifierHash), extDataHash])) {
+            revert InvalidProof();
+        }
+        isSpent[nullifierHash] = true;
+        _processWithdraw(recipient, denomination - fee, refund);
+        emit Withdrawal(recipient, nullifierHash, relayer, fee);
+    }
+
+    function _register(address recipient) private returns (uint32) {
+        if (recipient == address(0)) revert ZeroRecipient();
+        uint32 slot = recipientSlot[recipient];
+        if (slot != 0) return slot - 1;
+        uint32 id = uint32(recipients.length);
+        recipients.push(recipient);
+        recipientSlot[recipient] = id + 1;
+        emit RecipientRegistered(recipient, id);
+        return id;
+    }
+
+    function _sendEth(address payable to, uint256 amount) internal {
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed();
+    }
+
+    /// Takes the deposit: msg.value for ETH, transferFrom for a token.
+    function _processDeposit() internal virtual;
+
+    /// Checks msg.value for a withdrawal of `count` records with `refund` each.
+    function _checkWithdrawValue(uint256 refund, uint256 count) internal virtual;
+
+    /// Pays one recipient `amount` of the pool's asset plus `refund` wei.
+    function _processWithdraw(address payable recipient, uint256 amount, uint256 refund) internal virtual;
+
+    /// Pays the relayer the fees of every record in the transaction at once.
+    function _payRelayer(address payable relayer, uint256 amount) internal virtual;
+}

@@ -1,0 +1,128 @@
+"""The 296-byte withdrawal record (DESIGN.md §5), encoded and decoded strictly.
+
+| offset | size | field |
+|---|---|---|
+| 0 | 4 | rootIndex, uint32 big-endian |
+| 4 | 32 | nullifierHash, big-endian, < r |
+| 36 | 4 | recipientId, uint32 big-endian |
+| 40 | 256 | proof A.x A.y B.x.c1 B.x.c0 B.y.c1 B.y.c0 C.x C.y (EIP-197 order) |
+
+Decoding rejects anything the pool contract would reject for its shape, so a malformed
+record is caught before it costs gas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mixer.field import R
+
+RECORD_SIZE = 296
+PROOF_SIZE = 256
+UINT32_MAX = 2**32 - 1
+# BN254 base field: proof coordinates live here, not in F_r.
+Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+
+
+class RecordError(ValueError):
+    """A withdrawal record that does not follow the 296-byte layout."""
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A Groth16 proof as affine coordinates; G2 coordinates as (c0, c1) pairs."""
+
+    a: tuple[int, int]
+    b: tuple[tuple[int, int], tuple[int, int]]
+    c: tuple[int, int]
+
+    def coordinates(self) -> tuple[int, ...]:
+        """The eight words in EIP-197 calldata order (imaginary part first for G2)."""
+        (bx0, bx1), (by0, by1) = self.b
+        return (self.a[0], self.a[1], bx1, bx0, by1, by0, self.c[0], self.c[1])
+
+    def to_bytes(self) -> bytes:
+        words = self.coordinates()
+        if not all(0 <= w < Q for w in words):
+            raise RecordError("proof coordinate is not a canonical base-field element (must be < q)")
+        return b"".join(w.to_bytes(32, "big") for w in words)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Proof:
+        if len(data) != PROOF_SIZE:
+            raise RecordError(f"proof must be {PROOF_SIZE} bytes, got {len(data)}")
+        w = [int.from_bytes(data[i : i + 32], "big") for i in range(0, PROOF_SIZE, 32)]
+        if not all(x < Q for x in w):
+            raise RecordError("proof coordinate is not a canonical base-field element (must be < q)")
+        return cls(a=(w[0], w[1]), b=((w[3], w[2]), (w[5], w[4])), c=(w[6], w[7]))
+
+    @classmethod
+    def from_snarkjs(cls, proof: dict[str, object]) -> Proof:
+        """From snarkjs's proof.json shape (projective strings with z = 1)."""
+
+        def ints(v: object) -> list[int]:
+            if not isinstance(v, list):
+                raise RecordError("snarkjs proof field is not a list")
+            return [int(x) for x in v]
+
+        a = ints(proof["pi_a"])
+        c = ints(proof["pi_c"])
+        b_raw = proof["pi_b"]
+        if not isinstance(b_raw, list) or len(b_raw) < 2:
+            raise RecordError("snarkjs pi_b must hold at least two coordinates")
+        bx, by = ints(b_raw[0]), ints(b_raw[1])
+        return cls(a=(a[0], a[1]), b=((bx[0], bx[1]), (by[0], by[1])), c=(c[0], c[1]))
+
+
+@dataclass(frozen=True)
+class WithdrawalRecord:
+    """One withdrawal: which root, which nullifier, who is paid (by directory id), the proof."""
+
+    root_index: int
+    nullifier_hash: int
+    recipient_id: int
+    proof: Proof
+
+    def encode(self) -> bytes:
+        if not 0 <= self.root_index <= UINT32_MAX:
+            raise RecordError("rootIndex must fit in uint32")
+        if not 0 <= self.recipient_id <= UINT32_MAX:
+            raise RecordError("recipientId must fit in uint32")
+        if not 0 <= self.nullifier_hash < R:
+            raise RecordError("nullifierHash must be a canonical field element (< r)")
+        out = (
+            self.root_index.to_bytes(4, "big")
+            + self.nullifier_hash.to_bytes(32, "big")
+            + self.recipient_id.to_bytes(4, "big")
+            + self.proof.to_bytes()
+        )
+        assert len(out) == RECORD_SIZE
+        return out
+
+    @classmethod
+    def decode(cls, data: bytes) -> WithdrawalRecord:
+        if len(data) != RECORD_SIZE:
+            raise RecordError(f"a withdrawal record is {RECORD_SIZE} bytes, got {len(data)}")
+        nullifier_hash = int.from_bytes(data[4:36], "big")
+        if nullifier_hash >= R:
+            raise RecordError("nullifierHash must be a canonical field element (< r)")
+        return cls(
+            root_index=int.from_bytes(data[0:4], "big"),
+            nullifier_hash=nullifier_hash,
+            recipient_id=int.from_bytes(data[36:40], "big"),
+            proof=Proof.from_bytes(data[40:]),
+        )
+
+
+def encode_batch(records: Sequence[WithdrawalRecord]) -> bytes:
+    """Concatenate records for one transaction (a relayer's batch); at least one."""
+    if not records:
+        raise RecordError("a withdrawal batch needs at least one record")
+    return b"".join(r.encode() for r in records)
+
+
+def decode_batch(data: bytes) -> list[WithdrawalRecord]:
+    if not data or len(data) % RECORD_SIZE:
+        raise RecordError(f"batch length {len(data)} is not a positive multiple of {RECORD_SIZE}")
+    return [WithdrawalRecord.decode(data[i : i + RECORD_SIZE]) for i in range(0, len(data), RECORD_SIZE)]

@@ -1,0 +1,1 @@
+"""Generators of on-chain code from the off-chain constants (the hasher contracts)."""

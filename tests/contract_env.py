@@ -1,0 +1,107 @@
+"""A deployed set of pools on one chain, and helpers to build withdrawals with snarkjs proofs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+from snarkjs_toy import prove, verification_key
+from web3 import Web3
+from web3.contract import Contract
+
+from mixer.chain.artifacts import load
+from mixer.chain.client import Sender
+from mixer.chain.pool import ZERO_ADDRESS, PoolAddresses, PoolClient, deploy_contract, deploy_pool, vk_words
+from mixer.chain.record import Proof, WithdrawalRecord
+from mixer.extdata import ExtData
+from mixer.field import random_element
+
+DENOMINATION = 10**17
+TOKEN_DENOMINATION = 1000 * 10**18
+DEPTH = 5
+
+
+@dataclass
+class Env:
+    w3: Web3
+    sender: Sender
+    relayer: str
+    eth: PoolClient
+    eth_addresses: PoolAddresses
+    erc20: PoolClient
+    token: Contract
+    tiny: PoolClient
+
+    def contract(self, name: str, address: str) -> Contract:
+        return self.w3.eth.contract(address=address, abi=load(name).abi)  # type: ignore[call-overload]
+
+    def balance(self, address: str) -> int:
+        return int(self.w3.eth.get_balance(address))  # type: ignore[arg-type]
+
+    def token_balance(self, address: str) -> int:
+        return int(self.token.functions.balanceOf(address).call())
+
+
+def deploy_env(w3: Web3) -> Env:
+    accounts = w3.eth.accounts
+    sender = Sender(w3, accounts[0])
+    vk = vk_words(verification_key())
+    eth = deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=DEPTH)
+    token_address = deploy_contract(sender, "TestToken")
+    erc20 = deploy_pool(
+        sender,
+        hasher="poseidon",
+        verifying_key=vk,
+        denomination=TOKEN_DENOMINATION,
+        levels=DEPTH,
+        token=token_address,
+    )
+    tiny = deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=1)
+    env = Env(
+        w3=w3,
+        sender=sender,
+        relayer=accounts[1],
+        eth=PoolClient(sender, eth.pool),
+        eth_addresses=eth,
+        erc20=PoolClient(sender, erc20.pool),
+        token=w3.eth.contract(address=token_address, abi=load("TestToken").abi),  # type: ignore[call-overload]
+        tiny=PoolClient(sender, tiny.pool),
+    )
+    sender.send(env.token.functions.mint(accounts[0], 100 * TOKEN_DENOMINATION))
+    sender.send(env.token.functions.approve(erc20.pool, 2**256 - 1))
+    for _ in range(4):
+        env.eth.deposit(random_element())
+        env.erc20.deposit(random_element(), value=0)
+    return env
+
+
+def fresh_address() -> str:
+    return str(Account.create().address)
+
+
+def record_for(
+    pool: PoolClient,
+    recipient: str,
+    *,
+    relayer: str = ZERO_ADDRESS,
+    fee: int = 0,
+    refund: int = 0,
+    nullifier_hash: int | None = None,
+    root_index: int | None = None,
+    recipient_id: int | None = None,
+) -> WithdrawalRecord:
+    """A record with a valid proof for (recipient, relayer, fee, refund) against a pool root."""
+    if root_index is None:
+        root_index = pool.current_root_index()
+    if recipient_id is None:
+        known = pool.recipient_id(recipient)
+        if known is None:
+            pool.register_recipient(recipient)
+            known = pool.recipient_id(recipient)
+        assert known is not None
+        recipient_id = known
+    nh = random_element() if nullifier_hash is None else nullifier_hash
+    ext = ExtData(recipient, relayer, fee, refund).hash()
+    proof: dict[str, Any] = prove((pool.root_at(root_index), nh, ext))[0]
+    return WithdrawalRecord(root_index, nh, recipient_id, Proof.from_snarkjs(proof))

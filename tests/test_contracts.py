@@ -1,0 +1,322 @@
+"""The pool contracts on the EVM, on py-evm and on a real anvil node: the happy paths and
+every attack DESIGN.md §5-6 names. Each rejected call also shows nothing was paid or spent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from chain_nodes import anvil
+from contract_env import DENOMINATION, TOKEN_DENOMINATION, Env, deploy_env, fresh_address, record_for
+from snarkjs_toy import prove
+from web3 import Web3
+
+from mixer.chain.backend import embedded_web3
+from mixer.chain.client import ContractReverted
+from mixer.chain.pool import ZERO_ADDRESS, PoolClient, deploy_contract
+from mixer.chain.record import RECORD_SIZE, Proof, WithdrawalRecord, encode_batch
+from mixer.field import R, random_element
+
+GAS = 600_000  # fixed gas on happy paths skips a second (slow on py-evm) pairing run
+
+
+@pytest.fixture(scope="module", params=["py-evm", "anvil"])
+def chain(request: pytest.FixtureRequest) -> Iterator[Web3]:
+    if request.param == "py-evm":
+        yield embedded_web3()
+    else:
+        with anvil() as w3:
+            yield w3
+
+
+@pytest.fixture(scope="module")
+def env(chain: Web3) -> Env:
+    return deploy_env(chain)
+
+
+def expect_revert(error: str, fn: object, *args: object, **kwargs: object) -> None:
+    with pytest.raises(ContractReverted) as info:
+        fn(*args, **kwargs)  # type: ignore[operator]
+    assert info.value.error == error
+
+
+class Untouched:
+    """Snapshot of balances and spent flags that must not move across a rejected call."""
+
+    def __init__(self, env: Env, pool: PoolClient, addresses: list[str], nullifiers: list[int]) -> None:
+        self.env, self.pool, self.addresses, self.nullifiers = env, pool, addresses, nullifiers
+        self.before = self._state()
+
+    def _state(self) -> tuple[object, ...]:
+        watched = [*self.addresses, self.pool.address, self.env.relayer]
+        return (
+            [self.env.balance(a) for a in watched],
+            [self.env.token_balance(a) for a in watched],
+            [self.pool.is_spent(n) for n in self.nullifiers],
+        )
+
+    def check(self) -> None:
+        after = self._state()
+        assert after == self.before
+        assert not any(after[2])  # type: ignore[arg-type]
+
+
+def guarded(
+    env: Env, pool: PoolClient, records: list[WithdrawalRecord], error: str, **kwargs: object
+) -> None:
+    recipients = [pool.recipient_at(r.recipient_id) for r in records if r.recipient_id < 2**31]
+    snap = Untouched(env, pool, recipients, [r.nullifier_hash for r in records])
+    expect_revert(error, pool.withdraw, records, **kwargs)
+    snap.check()
+
+
+# --- happy paths -----------------------------------------------------------------------
+
+
+def test_deposit_appends_leaf_and_new_root(env: Env) -> None:
+    before_index, before_root = env.eth.next_index(), env.eth.last_root()
+    commitment = random_element()
+    receipt = env.eth.deposit(commitment)
+    (event,) = env.eth.contract.events.Deposit().process_receipt(receipt)
+    assert event["args"]["commitment"] == commitment.to_bytes(32, "big")
+    assert event["args"]["leafIndex"] == before_index
+    assert env.eth.next_index() == before_index + 1
+    assert env.eth.last_root() not in (before_root, 0)
+
+
+def test_withdraw_pays_recipient_and_relayer_fee(env: Env) -> None:
+    recipient, fee = fresh_address(), DENOMINATION // 10
+    record = record_for(env.eth, recipient, relayer=env.relayer, fee=fee)
+    pool_before, relayer_before = env.balance(env.eth.address), env.balance(env.relayer)
+    receipt = env.eth.withdraw([record], relayer=env.relayer, fee=fee, gas=GAS)
+    assert env.balance(recipient) == DENOMINATION - fee
+    assert env.balance(env.relayer) == relayer_before + fee
+    assert env.balance(env.eth.address) == pool_before - DENOMINATION
+    assert env.eth.is_spent(record.nullifier_hash)
+    (event,) = env.eth.contract.events.Withdrawal().process_receipt(receipt)
+    assert event["args"]["to"] == recipient and event["args"]["fee"] == fee
+
+
+def test_batch_registers_new_recipients_and_pays_each(env: Env) -> None:
+    recipients = [fresh_address(), fresh_address()]
+    first_id = int(env.eth.contract.functions.recipientCount().call())
+    fee = 1000
+    records = [
+        record_for(env.eth, r, relayer=env.relayer, fee=fee, recipient_id=first_id + i)
+        for i, r in enumerate(recipients)
+    ]
+    relayer_before = env.balance(env.relayer)
+    env.eth.withdraw(records, new_recipients=recipients, relayer=env.relayer, fee=fee, gas=2 * GAS)
+    assert [env.balance(r) for r in recipients] == [DENOMINATION - fee] * 2
+    assert env.balance(env.relayer) == relayer_before + 2 * fee
+    assert [env.eth.recipient_id(r) for r in recipients] == [first_id, first_id + 1]
+
+
+def test_register_recipient_is_idempotent_and_unknown_reverts(env: Env) -> None:
+    who = fresh_address()
+    assert env.eth.recipient_id(who) is None
+    env.eth.register_recipient(who)
+    rid = env.eth.recipient_id(who)
+    count = env.eth.contract.functions.recipientCount().call()
+    env.eth.register_recipient(who)
+    assert env.eth.recipient_id(who) == rid
+    assert env.eth.contract.functions.recipientCount().call() == count
+    assert env.eth.recipient_at(rid) == who  # type: ignore[arg-type]
+
+
+def test_erc20_withdraw_pays_tokens_and_eth_refund(env: Env) -> None:
+    recipient, fee, refund = fresh_address(), TOKEN_DENOMINATION // 100, 10**15
+    record = record_for(env.erc20, recipient, relayer=env.relayer, fee=fee, refund=refund)
+    relayer_tokens = env.token_balance(env.relayer)
+    env.erc20.withdraw([record], relayer=env.relayer, fee=fee, refund=refund, value=refund, gas=GAS)
+    assert env.token_balance(recipient) == TOKEN_DENOMINATION - fee
+    assert env.token_balance(env.relayer) == relayer_tokens + fee
+    assert env.balance(recipient) == refund
+    assert env.erc20.is_spent(record.nullifier_hash)
+
+
+# --- attacks -----------------------------------------------------------------------------
+
+
+def test_rejects_double_spend(env: Env) -> None:
+    first = record_for(env.eth, fresh_address())
+    env.eth.withdraw([first], gas=GAS)
+    again = record_for(env.eth, fresh_address(), nullifier_hash=first.nullifier_hash)
+    recipient = env.eth.recipient_at(again.recipient_id)
+    snap = Untouched(env, env.eth, [recipient], [])
+    expect_revert("NullifierSpent", env.eth.withdraw, [again])
+    snap.check()
+
+
+def test_rejects_double_spend_within_one_batch(env: Env) -> None:
+    a = record_for(env.eth, fresh_address())
+    b = record_for(env.eth, fresh_address(), nullifier_hash=a.nullifier_hash)
+    guarded(env, env.eth, [a, b], "NullifierSpent")
+
+
+def test_rejects_nullifier_hash_plus_r_alias(env: Env) -> None:
+    record = record_for(env.eth, fresh_address(), nullifier_hash=random_element() % (2**256 - R))
+    raw = bytearray(record.encode())
+    raw[4:36] = (record.nullifier_hash + R).to_bytes(32, "big")
+    snap = Untouched(env, env.eth, [env.eth.recipient_at(record.recipient_id)], [record.nullifier_hash])
+    expect_revert("NullifierNotInField", env.eth.withdraw, bytes(raw))
+    snap.check()
+
+
+def test_verifier_rejects_public_inputs_at_or_above_r(env: Env) -> None:
+    verifier = env.contract("Groth16Verifier", env.eth_addresses.verifier)
+    public = (random_element() % 2**200, random_element() % 2**200, random_element() % 2**200)
+    proof = Proof.from_snarkjs(prove(public)[0])
+    assert verifier.functions.verifyProof(proof.to_bytes(), list(public)).call()
+    for i in range(3):
+        aliased = list(public)
+        aliased[i] += R
+        assert not verifier.functions.verifyProof(proof.to_bytes(), aliased).call()
+
+
+def test_rejects_empty_root_slot(env: Env) -> None:
+    slot = env.eth.current_root_index() + 1
+    assert env.eth.root_at(slot) == 0
+    record = record_for(env.eth, fresh_address())
+    stale = WithdrawalRecord(slot, record.nullifier_hash, record.recipient_id, record.proof)
+    guarded(env, env.eth, [stale], "EmptyRootSlot")
+
+
+@pytest.mark.parametrize("index", [100, 2**32 - 1])
+def test_rejects_root_index_outside_ring(env: Env, index: int) -> None:
+    record = record_for(env.eth, fresh_address())
+    bad = WithdrawalRecord(index, record.nullifier_hash, record.recipient_id, record.proof)
+    guarded(env, env.eth, [bad], "RootIndexOutOfRange")
+
+
+def test_rejects_stale_root_index(env: Env) -> None:
+    old = env.eth.current_root_index() - 1
+    record = record_for(env.eth, fresh_address(), root_index=old)
+    moved = WithdrawalRecord(old + 1, record.nullifier_hash, record.recipient_id, record.proof)
+    guarded(env, env.eth, [moved], "InvalidProof")
+
+
+def test_rejects_unknown_recipient_id(env: Env) -> None:
+    count = int(env.eth.contract.functions.recipientCount().call())
+    record = record_for(env.eth, fresh_address(), recipient_id=count + 5)
+    snap = Untouched(env, env.eth, [], [record.nullifier_hash])
+    expect_revert("UnknownRecipient", env.eth.withdraw, [record])
+    snap.check()
+
+
+@pytest.mark.parametrize("change", ["recipient", "relayer", "fee", "refund"])
+def test_rejects_redirected_payment_with_valid_proof(env: Env, change: str) -> None:
+    pool = env.erc20
+    honest = {"relayer": env.relayer, "fee": 1000, "refund": 5000}
+    record = record_for(pool, fresh_address(), **honest)  # type: ignore[arg-type]
+    sent = dict(honest)
+    if change == "recipient":
+        thief = fresh_address()
+        pool.register_recipient(thief)
+        tid = pool.recipient_id(thief)
+        assert tid is not None
+        record = WithdrawalRecord(record.root_index, record.nullifier_hash, tid, record.proof)
+    elif change == "relayer":
+        sent["relayer"] = fresh_address()
+    else:
+        sent[change] = int(sent[change]) + 1  # type: ignore[call-overload]
+    value = int(sent["refund"])  # type: ignore[call-overload]
+    guarded(env, pool, [record], "InvalidProof", value=value, **sent)
+
+
+def test_honest_payment_parameters_pass_where_redirects_fail(env: Env) -> None:
+    record = record_for(env.erc20, fresh_address(), relayer=env.relayer, fee=1000, refund=5000)
+    env.erc20.withdraw([record], relayer=env.relayer, fee=1000, refund=5000, value=5000, gas=GAS)
+    assert env.erc20.is_spent(record.nullifier_hash)
+
+
+def test_rejects_fee_above_denomination(env: Env) -> None:
+    fee = DENOMINATION + 1
+    record = record_for(env.eth, fresh_address(), relayer=env.relayer, fee=fee)
+    guarded(env, env.eth, [record], "FeeExceedsDenomination", relayer=env.relayer, fee=fee)
+
+
+@pytest.mark.parametrize("value", [0, DENOMINATION - 1, DENOMINATION + 1])
+def test_rejects_wrong_deposit_value(env: Env, value: int) -> None:
+    commitment = random_element()
+    index = env.eth.next_index()
+    expect_revert("WrongValue", env.eth.deposit, commitment, value=value)
+    assert env.eth.next_index() == index
+    assert not env.eth.contract.functions.commitments(commitment.to_bytes(32, "big")).call()
+
+
+def test_rejects_eth_sent_to_erc20_deposit(env: Env) -> None:
+    index, tokens = env.erc20.next_index(), env.token_balance(env.erc20.address)
+    expect_revert("WrongValue", env.erc20.deposit, random_element(), value=1)
+    assert (env.erc20.next_index(), env.token_balance(env.erc20.address)) == (index, tokens)
+
+
+def test_rejects_wrong_withdraw_value(env: Env) -> None:
+    eth_record = record_for(env.eth, fresh_address())
+    guarded(env, env.eth, [eth_record], "WrongValue", value=1)
+    token_record = record_for(env.erc20, fresh_address(), refund=10)
+    guarded(env, env.erc20, [token_record], "WrongValue", refund=10, value=9)
+
+
+def test_rejects_duplicate_commitment(env: Env) -> None:
+    commitment = random_element()
+    env.eth.deposit(commitment)
+    index = env.eth.next_index()
+    expect_revert("DuplicateCommitment", env.eth.deposit, commitment)
+    assert env.eth.next_index() == index
+
+
+def test_rejects_commitment_at_or_above_r(env: Env) -> None:
+    index = env.eth.next_index()
+    for bad in (R, R + random_element() % (2**256 - R)):
+        expect_revert("CommitmentNotInField", env.eth.deposit, bad)
+    assert env.eth.next_index() == index
+
+
+def test_rejects_deposit_into_full_tree(env: Env) -> None:
+    while env.tiny.next_index() < 2:
+        env.tiny.deposit(random_element())
+    balance = env.balance(env.tiny.address)
+    expect_revert("TreeFull", env.tiny.deposit, random_element())
+    assert env.tiny.next_index() == 2 and env.balance(env.tiny.address) == balance
+
+
+@pytest.mark.parametrize("length", [0, 1, RECORD_SIZE - 1, RECORD_SIZE + 1, 2 * RECORD_SIZE + 40])
+def test_rejects_records_of_wrong_length(env: Env, length: int) -> None:
+    record = record_for(env.eth, fresh_address())
+    raw = (encode_batch([record]) * 3)[:length]
+    snap = Untouched(env, env.eth, [env.eth.recipient_at(record.recipient_id)], [record.nullifier_hash])
+    expect_revert("WrongRecordsLength", env.eth.withdraw, raw)
+    snap.check()
+
+
+def _attacker(env: Env) -> tuple[str, object]:
+    address = deploy_contract(env.sender, "AttackRecipient", env.eth.address)
+    return address, env.contract("AttackRecipient", address)
+
+
+def test_rejects_reentrancy_from_malicious_recipient(env: Env) -> None:
+    address, attacker = _attacker(env)
+    record = record_for(env.eth, address)
+    second = record_for(env.eth, address)
+    reentry = env.eth.contract.encode_abi("withdraw", [encode_batch([second]), [], ZERO_ADDRESS, 0, 0])
+    env.sender.send(attacker.functions.arm(2, reentry))  # type: ignore[attr-defined]
+    snap = Untouched(env, env.eth, [address], [record.nullifier_hash, second.nullifier_hash])
+    expect_revert("TransferFailed", env.eth.withdraw, [record])
+    snap.check()
+
+
+def test_rejects_failing_recipient_transfer(env: Env) -> None:
+    address, attacker = _attacker(env)
+    env.sender.send(attacker.functions.arm(1, b""))  # type: ignore[attr-defined]
+    record = record_for(env.eth, address)
+    guarded(env, env.eth, [record], "TransferFailed")
+
+
+def test_rejects_bad_proof(env: Env) -> None:
+    record = record_for(env.eth, fresh_address())
+    a, b, c = record.proof.a, record.proof.b, record.proof.c
+    tampered = WithdrawalRecord(
+        record.root_index, record.nullifier_hash, record.recipient_id, Proof(a=c, b=b, c=a)
+    )
+    guarded(env, env.eth, [tampered], "InvalidProof")
