@@ -18,7 +18,16 @@ from typing import Any, Final
 
 from mixer.atomic import write_file
 from mixer.note import Note
-from mixer.sealed import DEFAULT_KDF, MAX_DOCUMENT_BYTES, KdfParams, MalformedError, SealingKey, seal, unseal
+from mixer.sealed import (
+    DEFAULT_KDF,
+    MAX_DOCUMENT_BYTES,
+    KdfParams,
+    MalformedError,
+    SealingKey,
+    seal,
+    short_repr,
+    unseal,
+)
 
 PURPOSE: Final = "note backup"
 PAYLOAD_VERSION: Final = 1
@@ -92,7 +101,7 @@ def records_from_bytes(data: bytes) -> list[NoteRecord]:
     if not isinstance(payload, dict) or set(payload) != {"version", "notes"}:
         raise MalformedError("malformed payload: expected exactly the fields 'version' and 'notes'")
     if payload["version"] != PAYLOAD_VERSION or type(payload["version"]) is not int:
-        raise MalformedError(f"unsupported payload version {payload['version']!r}")
+        raise MalformedError(f"unsupported payload version {short_repr(payload['version'])}")
     if not isinstance(payload["notes"], list):
         raise MalformedError("malformed payload: notes must be a list")
     return [NoteRecord.from_json(item) for item in payload["notes"]]

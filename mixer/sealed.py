@@ -158,6 +158,12 @@ def seal(plaintext: bytes, key: SealingKey, *, purpose: str) -> bytes:
     return (json.dumps(document, indent=2) + "\n").encode()
 
 
+def short_repr(value: Any, limit: int = 40) -> str:
+    """repr() cut to `limit` characters: file contents quoted in a one-line error stay short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
     if len(set(keys)) != len(keys):
@@ -201,12 +207,13 @@ def _parse(document: bytes, purpose: str) -> _Envelope:
         raise MalformedError(f"not a sealed file: its format field is not {FORMAT!r}")
     if doc.get("version") != VERSION or type(doc.get("version")) is not int:
         raise UnsupportedVersionError(
-            f"unsupported sealed-file version {doc.get('version')!r} (this program reads version {VERSION})"
+            f"unsupported sealed-file version {short_repr(doc.get('version'))} "
+            f"(this program reads version {VERSION})"
         )
     fields = {"format", "version", "purpose", "kdf", "cipher", "check", "ciphertext", "tag"}
     doc = _object(doc, fields, "the document")
     if doc["purpose"] != purpose:
-        raise WrongPurposeError(f"this sealed file holds a {doc['purpose']!r}, not a {purpose!r}")
+        raise WrongPurposeError(f"this sealed file holds a {short_repr(doc['purpose'])}, not a {purpose!r}")
     kdf = _object(doc["kdf"], {"name", "n", "r", "p", "salt"}, "kdf")
     cipher = _object(doc["cipher"], {"name", "nonce"}, "cipher")
     if kdf["name"] != "scrypt" or cipher["name"] != "aes-256-gcm":

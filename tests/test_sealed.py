@@ -152,6 +152,13 @@ def test_whitespace_and_key_order_do_not_matter() -> None:
     assert unseal(reordered, PASSWORD, purpose=PURPOSE).plaintext == b"x"
 
 
+def test_quoted_file_contents_stay_short() -> None:
+    document = edited(sealed(), _set("version", "9" * 10_000))
+    with pytest.raises(UnsupportedVersionError) as err:
+        unseal(document, PASSWORD, purpose=PURPOSE)
+    assert len(str(err.value)) < 120
+
+
 def test_wrong_purpose_is_named() -> None:
     with pytest.raises(WrongPurposeError, match="holds a 'wallet notes', not a 'test data'"):
         unseal(sealed(purpose="wallet notes"), PASSWORD, purpose=PURPOSE)
