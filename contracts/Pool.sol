@@ -38,13 +38,14 @@ abstract contract Pool is MerkleTreeWithHistory {
     address[] internal recipients;
     // id + 1, so that 0 means "not registered"
     mapping(address => uint32) internal recipientSlot;
-    uint256 private locked = 1;
+    // transient (EIP-1153): the guard costs 200 gas instead of a cold SSTORE round trip
+    bool private transient locked;
 
     modifier nonReentrant() {
-        if (locked != 1) revert Reentrancy();
-        locked = 2;
+        if (locked) revert Reentrancy();
+        locked = true;
         _;
-        locked = 1;
+        locked = false;
     }
 
     constructor(IVerifier _verifier, IHasher _hasher, uint256 _denomination, uint32 _levels)

@@ -70,8 +70,10 @@ def deploy_env(w3: Web3) -> Env:
     )
     sender.send(env.token.functions.mint(accounts[0], 100 * TOKEN_DENOMINATION))
     sender.send(env.token.functions.approve(erc20.pool, 2**256 - 1))
-    for _ in range(4):
+    # enough liquidity for every successful withdrawal in the suite, in any test order
+    for _ in range(12):
         env.eth.deposit(random_element())
+    for _ in range(6):
         env.erc20.deposit(random_element(), value=0)
     return env
 

@@ -4,9 +4,10 @@ Both contracts implement `IHasher.hash(left, right)`: Poseidon(left, right) for 
 Tornado's MiMCSponge `hashLeftRight` for MiMC pools. The bodies are straight-line Yul with
 every constant inlined: no storage reads, no loops.
 
-Overflow discipline: every state word is kept below p, so `add` of a word and a constant
-(< 2p) and sums of up to five products (< 5p < 2^256) cannot wrap before the final `addmod`.
-Inputs are reduced mod p first, so the contract hashes any uint256 as its field residue.
+Overflow discipline: the generator tracks an upper bound for every variable and emits a
+plain `add` only when the sum provably stays below 2^256, `addmod` otherwise (`mulmod`
+accepts unreduced operands). Inputs are reduced mod p first, so the contract hashes any
+uint256 as its field residue.
 """
 
 from __future__ import annotations
@@ -27,40 +28,64 @@ def _hex(x: int) -> str:
     return hex(x)
 
 
-def _sbox(var: str, out: list[str], indent: str) -> None:
-    out.append(f"{indent}{{ let q := mulmod({var}, {var}, p) {var} := mulmod(mulmod(q, q, p), {var}, p) }}")
+WORD = 2**256
 
 
-def _dot(row: Sequence[int], xs: Sequence[str]) -> str:
-    """Sum of row[i]*xs[i] reduced mod p; unreduced partial sums stay below 5p."""
-    terms = [f"mulmod({_hex(c)}, {x}, p)" for c, x in zip(row, xs, strict=True) if c]
-    if len(terms) > 5:
-        raise ValueError("width above 5 would overflow the lazy sum")
-    acc = terms[0]
-    for term in terms[1:-1]:
-        acc = f"add({acc}, {term})"
-    return f"addmod({acc}, {terms[-1]}, p)" if len(terms) > 1 else f"mod({acc}, p)"
+class _LazySums:
+    """Tracks an exclusive upper bound for every Yul variable so that sums are reduced mod p
+    only when the next `add` could wrap 2^256; `mulmod` takes unreduced operands."""
+
+    def __init__(self) -> None:
+        self.bound: dict[str, int] = {}
+
+    def total(self, terms: Sequence[tuple[str, int]]) -> tuple[str, int]:
+        expr, bound = terms[0]
+        for term, term_bound in terms[1:]:
+            if bound + term_bound - 2 < WORD:
+                expr, bound = f"add({expr}, {term})", bound + term_bound - 1
+            else:
+                expr, bound = f"addmod({expr}, {term}, p)", R
+        return expr, bound
+
+    def var(self, name: str) -> tuple[str, int]:
+        return name, self.bound[name]
+
+    def assign(self, name: str, terms: Sequence[tuple[str, int]], out: list[str], let: bool = False) -> None:
+        expr, self.bound[name] = self.total(terms)
+        out.append(f"{'let ' if let else ''}{name} := {expr}")
+
+    def sbox(self, name: str, out: list[str]) -> None:
+        out.append(f"{{ let q := mulmod({name}, {name}, p) {name} := mulmod(mulmod(q, q, p), {name}, p) }}")
+        self.bound[name] = R
 
 
-def _full_round(opt: OptimizedPoseidon, rnd: int, matrix: Sequence[Sequence[int]], last: bool) -> list[str]:
-    t, ind = opt.t, "                "
-    xs = [f"x{i}" for i in range(t)]
-    out = [f"{ind}// full round {rnd}"]
+def _product(c: int, x: str) -> tuple[str, int]:
+    return f"mulmod({_hex(c)}, {x}, p)", R
+
+
+def _full_round(
+    opt: OptimizedPoseidon, lazy: _LazySums, rnd: int, matrix: Sequence[Sequence[int]], last: bool
+) -> list[str]:
+    out = [f"// full round {rnd}"]
     for i, c in enumerate(opt.full_constants[rnd]):
-        out.append(f"{ind}let x{i} := add(s{i}, {_hex(c)})")
-        _sbox(f"x{i}", out, ind)
-    rows = range(1) if last else range(t)
-    out += [f"{ind}s{i} := {_dot(matrix[i], xs)}" for i in rows]
-    return ["            {", *out, "            }"]
+        lazy.assign(f"x{i}", [lazy.var(f"s{i}"), (_hex(c), c + 1)], out, let=True)
+        lazy.sbox(f"x{i}", out)
+    for i in range(1 if last else opt.t):
+        lazy.assign(f"s{i}", [_product(m, f"x{j}") for j, m in enumerate(matrix[i]) if m], out)
+    return ["{", *out, "}"]
 
 
-def _partial_round(opt: OptimizedPoseidon, k: int) -> list[str]:
-    t, ind, step = opt.t, "                ", opt.sparse[k]
-    out = [f"{ind}let x0 := add(s0, {_hex(opt.partial_constants[k])})"]
-    _sbox("x0", out, ind)
-    out.append(f"{ind}s0 := {_dot([step.a, *step.v], ['x0', *[f's{i}' for i in range(1, t)]])}")
-    out += [f"{ind}s{i} := addmod(mulmod({_hex(w)}, x0, p), s{i}, p)" for i, w in enumerate(step.w, 1)]
-    return ["            {", *out, "            }"]
+def _partial_round(opt: OptimizedPoseidon, lazy: _LazySums, k: int) -> list[str]:
+    step, c = opt.sparse[k], opt.partial_constants[k]
+    out: list[str] = []
+    lazy.assign("x0", [lazy.var("s0"), (_hex(c), c + 1)], out, let=True)
+    lazy.sbox("x0", out)
+    lazy.assign(
+        "s0", [_product(m, x) for m, x in zip([step.a, *step.v], ["x0", "s1", "s2"], strict=True)], out
+    )
+    for i, w in enumerate(step.w, 1):
+        lazy.assign(f"s{i}", [_product(w, "x0"), lazy.var(f"s{i}")], out)
+    return ["{", *out, "}"]
 
 
 def poseidon_contract(spec: PoseidonSpec, name: str = "PoseidonHasher") -> str:
@@ -68,48 +93,51 @@ def poseidon_contract(spec: PoseidonSpec, name: str = "PoseidonHasher") -> str:
     if spec.t != 3:
         raise ValueError("the tree hasher takes two inputs (t = 3)")
     opt = optimize(spec)
-    half = opt.half
-    body = ["            let p := " + _hex(R), "            let s0 := 0"]
-    body += [f"            let s{i} := mod(calldataload({4 + 32 * (i - 1)}), p)" for i in range(1, opt.t)]
+    half, lazy = opt.half, _LazySums()
+    lazy.bound = {"s0": 1, "s1": R, "s2": R}
+    body = ["let p := " + _hex(R), "let s0 := 0"]
+    body += [f"let s{i} := mod(calldataload({4 + 32 * (i - 1)}), p)" for i in range(1, opt.t)]
     for rnd in range(half):
         matrix = opt.pre_partial_matrix if rnd == half - 1 else opt.mds
-        body += _full_round(opt, rnd, matrix, last=False)
+        body += _full_round(opt, lazy, rnd, matrix, last=False)
     for k in range(len(opt.partial_constants)):
-        body += _partial_round(opt, k)
+        body += _partial_round(opt, lazy, k)
     for rnd in range(half, 2 * half):
-        body += _full_round(opt, rnd, opt.mds, last=rnd == 2 * half - 1)
-    body += ["            mstore(0, s0)", "            return(0, 32)"]
-    return _contract(name, "Poseidon(left, right), circomlib parameters (t = 3), optimized form.", body, [])
+        body += _full_round(opt, lazy, rnd, opt.mds, last=rnd == 2 * half - 1)
+    body += ["mstore(0, mod(s0, p))" if lazy.bound["s0"] > R else "mstore(0, s0)", "return(0, 32)"]
+    return _contract(name, "Poseidon(left, right), circomlib parameters (t = 3), optimized form.", body)
 
 
 def mimc_contract(round_constants: Sequence[int], name: str = "MiMCHasher") -> str:
     """A contract computing Tornado's hashLeftRight with the MiMCSponge Feistel (k = 0)."""
     n = len(round_constants)
-    fn = ["            function feistel(inL, inR) -> xL, xR {", "                let p := " + _hex(R)]
-    fn += ["                xL := inL", "                xR := inR"]
+    fn = ["function feistel(inL, inR) -> xL, xR {", "let p := " + _hex(R), "xL := inL", "xR := inR"]
     for i, c in enumerate(round_constants):
         t_expr = f"add(xL, {_hex(c % R)})" if c % R else "xL"
+        swap = "let nl := addmod(xR, q, p) xR := xL xL := nl" if i < n - 1 else "xR := addmod(xR, q, p)"
         fn.append(
-            f"                {{ let t := {t_expr} let q := mulmod(t, t, p)"
-            " q := mulmod(mulmod(q, q, p), t, p)"
+            f"{{ let t := {t_expr} let q := mulmod(t, t, p) q := mulmod(mulmod(q, q, p), t, p) {swap} }}"
         )
-        if i < n - 1:
-            fn.append("                  let nl := addmod(xR, q, p) xR := xL xL := nl }")
-        else:
-            fn.append("                  xR := addmod(xR, q, p) }")
-    fn.append("            }")
+    fn.append("}")
     body = [
-        "            let p := " + _hex(R),
-        "            let l, c := feistel(mod(calldataload(4), p), 0)",
-        "            l := addmod(l, calldataload(36), p)",
-        "            l, c := feistel(l, c)",
-        "            mstore(0, l)",
-        "            return(0, 32)",
+        "let p := " + _hex(R),
+        "let l, c := feistel(mod(calldataload(4), p), 0)",
+        "l := addmod(l, calldataload(36), p)",
+        "l, c := feistel(l, c)",
+        "mstore(0, l)",
+        "return(0, 32)",
     ]
-    return _contract(name, f"MiMCSponge hashLeftRight ({n} rounds, x^5, k = 0).", body, fn)
+    return _contract(name, f"MiMCSponge hashLeftRight ({n} rounds, x^5, k = 0).", fn + body)
 
 
-def _contract(name: str, doc: str, body: list[str], functions: list[str]) -> str:
+def _contract(name: str, doc: str, yul: list[str]) -> str:
+    depth, body = 3, []
+    for line in yul:
+        if line.startswith("}"):
+            depth -= 1
+        body.append("    " * depth + line)
+        if line.endswith("{"):
+            depth += 1
     lines = [
         HEADER + PRAGMA,
         'import {IHasher} from "../IHasher.sol";',
@@ -118,7 +146,6 @@ def _contract(name: str, doc: str, body: list[str], functions: list[str]) -> str
         f"contract {name} is IHasher {{",
         "    function hash(uint256, uint256) external pure returns (uint256) {",
         "        assembly {",
-        *functions,
         *body,
         "        }",
         "    }",
