@@ -1,0 +1,109 @@
+"""Radix-2 number-theoretic transform over F_r, with the roots of unity snarkjs uses.
+
+The roots must be exactly ffjavascript's: a snarkjs `.zkey` stores its H points as
+Lagrange bases over these domains, so a different generator would give wrong proofs
+with every imported key. ffjavascript takes the smallest quadratic non-residue `g`
+(5 for BN254's r), `w[28] = g^t` with `r - 1 = 2^28 * t`, and `w[k] = w[k+1]^2`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Final
+
+from mixer.field import R
+
+TWO_ADICITY: Final = 28
+"""r - 1 = 2^28 * odd: the largest power-of-two domain that F_r supports."""
+
+_ODD: Final = (R - 1) >> TWO_ADICITY
+_NON_RESIDUE: Final = 5
+"""Smallest quadratic non-residue of F_r (ffjavascript's `nqr`)."""
+_MAX_ROOT: Final = pow(_NON_RESIDUE, _ODD, R)
+
+
+def root_of_unity(log_n: int) -> int:
+    """The generator ffjavascript uses for the domain of size 2^log_n."""
+    if not 0 <= log_n <= TWO_ADICITY:
+        raise ValueError(f"F_r has no domain of size 2^{log_n} (max 2^{TWO_ADICITY})")
+    return pow(_MAX_ROOT, 1 << (TWO_ADICITY - log_n), R)
+
+
+def coset_shift(log_n: int) -> int:
+    """The shift snarkjs evaluates its H polynomial on: the 2n-th root of unity.
+
+    Shifting a size-n domain by it gives the odd powers of the size-2n domain, where
+    the vanishing polynomial x^n - 1 is the constant -2.
+    """
+    if log_n < TWO_ADICITY:
+        return root_of_unity(log_n + 1)
+    return _NON_RESIDUE * _NON_RESIDUE % R  # ffjavascript's `Fr.shift` for the largest domain
+
+
+def log2_exact(n: int) -> int:
+    """log2(n) for a power of two n >= 1; ValueError otherwise."""
+    if n < 1 or n & (n - 1):
+        raise ValueError(f"NTT size must be a power of two, got {n}")
+    return n.bit_length() - 1
+
+
+@lru_cache(maxsize=8)
+def _twiddles(log_n: int, inverse: bool) -> tuple[tuple[int, ...], ...]:
+    """For each sub-size m = 2, 4, ..., n: the m/2 powers of the m-th root used at that level."""
+    w = root_of_unity(log_n)
+    if inverse:
+        w = pow(w, -1, R)
+    half = (1 << log_n) >> 1
+    full = [1] * half
+    for k in range(1, half):
+        full[k] = full[k - 1] * w % R
+    levels = []
+    for level in range(1, log_n + 1):
+        stride = 1 << (log_n - level)
+        levels.append(tuple(full[:half:stride][: 1 << (level - 1)]))
+    return tuple(levels)
+
+
+def _dit(a: Sequence[int], twiddles: tuple[tuple[int, ...], ...], level: int) -> list[int]:
+    """Decimation in time: transform of the even and odd halves, then one butterfly layer."""
+    if level == 0:
+        return [a[0]]
+    p = R
+    even = _dit(a[0::2], twiddles, level - 1)
+    odd = _dit(a[1::2], twiddles, level - 1)
+    t = [w * o % p for w, o in zip(twiddles[level - 1], odd, strict=True)]
+    return [(e + x) % p for e, x in zip(even, t, strict=True)] + [
+        (e - x) % p for e, x in zip(even, t, strict=True)
+    ]
+
+
+def ntt(values: Sequence[int], *, inverse: bool = False) -> list[int]:
+    """Evaluations at w^0..w^(n-1) of the polynomial with coefficients `values` (natural order).
+
+    With `inverse=True`, the coefficients of the polynomial taking those evaluations.
+    `len(values)` must be a power of two; entries must be canonical (< r).
+    """
+    log_n = log2_exact(len(values))
+    out = _dit(values, _twiddles(log_n, inverse), log_n)
+    if inverse:
+        n_inv = pow(len(values), -1, R)
+        out = [x * n_inv % R for x in out]
+    return out
+
+
+def scale_by_powers(values: Sequence[int], base: int) -> list[int]:
+    """[v_i * base^i]: turns coefficients of p(x) into those of p(base * x)."""
+    out = [0] * len(values)
+    acc = 1
+    for i, v in enumerate(values):
+        out[i] = v * acc % R
+        acc = acc * base % R
+    return out
+
+
+def coset_evaluations(evaluations: Sequence[int]) -> list[int]:
+    """From p's values on the size-n domain, p's values on the shifted domain (snarkjs's coset)."""
+    log_n = log2_exact(len(evaluations))
+    coefficients = ntt(evaluations, inverse=True)
+    return ntt(scale_by_powers(coefficients, coset_shift(log_n)))
