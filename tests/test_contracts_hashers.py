@@ -19,8 +19,8 @@ from mixer.chain.artifacts import load
 from mixer.chain.backend import embedded_web3
 from mixer.chain.client import Sender
 from mixer.chain.pool import PoolClient, deploy_contract, deploy_pool
-from mixer.codegen.poseidon_opt import optimize, plain_permute
 from mixer.field import R, random_element
+from mixer.hashes.poseidon_opt import optimize, plain_permute
 
 ZERO_VALUE = 21663839004416932945382355908790599225266501822907911457504978515578255421292
 REFERENCE_JS = """

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mixer.codegen.poseidon_opt import OptimizedPoseidon, PoseidonSpec, optimize
 from mixer.field import R
+from mixer.hashes.poseidon_opt import OptimizedPoseidon, PoseidonSpec, optimize
 
 HEADER = (
     "// SPDX-License-Identifier: MIT\n"
