@@ -12,7 +12,7 @@ from conftest import node_tool
 from web3 import HTTPProvider, Web3
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -21,7 +21,7 @@ def _free_port() -> int:
 @contextmanager
 def anvil() -> Iterator[Web3]:
     """A fresh anvil on a free local port, stopped (by its own pid) on exit."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [str(node_tool("anvil")), "--host", "127.0.0.1", "--port", str(port), "--silent"],
         stdout=subprocess.DEVNULL,
