@@ -1,0 +1,74 @@
+"""The QAP: snarkjs's layout, and the polynomial identity a Groth16 key relies on, at a random tau."""
+
+from __future__ import annotations
+
+import random
+
+from mixer.field import R
+from mixer.snark.circuit import Circuit
+from mixer.snark.ntt import ntt
+from mixer.snark.qap import (
+    c_coefficients,
+    domain_size,
+    from_r1cs,
+    h_evaluations,
+    lagrange_at,
+    wire_polynomials_at,
+)
+from mixer.snark.r1cs import R1CS
+
+
+def cubic(inputs: dict[str, int] | None = None) -> Circuit:
+    """x = s^3 + s + 5 with public x, y (y bound by y*y = y^2) and a private s."""
+    c = Circuit(inputs)
+    x, y, s = c.public_input("x"), c.public_input("y"), c.private_input("s")
+    cube = c.mul(c.mul(s, s), s)
+    c.assert_equal(cube + s + 5, x)
+    c.constrain(y, y, c.mul(y, y))
+    return c
+
+
+def test_domain_has_room_for_constraints_and_public_binding_rows() -> None:
+    r1cs = cubic().compile()
+    assert r1cs.n_constraints + r1cs.n_public + 1 == 8
+    assert domain_size(r1cs) == 8
+    bigger = R1CS(r1cs.n_wires, r1cs.n_public, 0, (*r1cs.constraints, r1cs.constraints[0]))
+    assert domain_size(bigger) == 16
+
+
+def test_public_wires_are_bound_by_extra_a_rows_after_the_constraints() -> None:
+    r1cs = cubic().compile()
+    qap = from_r1cs(r1cs)
+    extra = [c for c in qap.a if c[0] >= r1cs.n_constraints]
+    assert extra == [(r1cs.n_constraints + i, i, 1) for i in range(r1cs.n_public + 1)]
+    assert all(row < r1cs.n_constraints for row, _, _ in qap.b)
+
+
+def test_lagrange_values_interpolate_any_polynomial_of_lower_degree() -> None:
+    rng = random.Random(7)
+    for size in (2, 8, 32):
+        coefficients = [rng.randrange(R) for _ in range(size)]
+        values = ntt(coefficients)
+        tau = rng.randrange(R)
+        direct = sum(c * pow(tau, i, R) for i, c in enumerate(coefficients)) % R
+        assert sum(v * lj for v, lj in zip(values, lagrange_at(tau, size), strict=True)) % R == direct
+
+
+def test_h_evaluations_satisfy_the_qap_identity_at_a_random_point() -> None:
+    """A(tau) B(tau) - C(tau) = sum_i h_i L_{2i+1}(tau) over the double domain: the equation
+    that makes the key's H points (L_{2i+1}(tau) / delta) produce a valid proof."""
+    r1cs = cubic().compile()
+    witness = cubic({"x": 35, "y": 9, "s": 3}).witness()
+    qap = from_r1cs(r1cs)
+    n = qap.domain_size
+    tau = random.Random(11).randrange(R)
+    u, v, w = wire_polynomials_at(qap, c_coefficients(r1cs), lagrange_at(tau, n))
+
+    def at_tau(polys: list[int]) -> int:
+        return sum(p * x for p, x in zip(polys, witness, strict=True)) % R
+
+    lhs = (at_tau(u) * at_tau(v) - at_tau(w)) % R
+    double = lagrange_at(tau, 2 * n)
+    h = h_evaluations(qap, witness)
+    assert lhs == sum(hi * double[2 * i + 1] for i, hi in enumerate(h)) % R
+    assert any(h)
