@@ -1,0 +1,104 @@
+"""The withdrawal circuit (DESIGN.md §4): I know a note whose commitment is a leaf under `root`.
+
+Public, in this order: root, nullifierHash, extDataHash.
+Private: nullifier, secret, pathElements[depth], pathIndices[depth].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from circuits.gadgets.merkle import merkle_levels
+from circuits.hashers import circuit_hasher
+from mixer.field import is_element
+from mixer.hashes import get_hasher
+from mixer.snark.circuit import LC, Circuit, CircuitError
+
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class WithdrawWires:
+    """The circuit's named values, for tests that re-derive each gadget's output."""
+
+    root: LC
+    nullifier_hash: LC
+    ext_data_hash: LC
+    nullifier: LC
+    secret: LC
+    path_elements: list[LC]
+    path_indices: list[LC]
+    commitment: LC
+    computed_nullifier_hash: LC
+    levels: list[LC]
+    """Hash of each level on the path, leaf upward; levels[-1] is the recomputed root."""
+
+
+def check_depth(depth: int) -> None:
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+        raise ValueError(f"tree depth must be an integer in 1..{MAX_DEPTH}, got {depth!r}")
+
+
+def withdraw(c: Circuit, depth: int, hash_name: str) -> WithdrawWires:
+    """Lay out the withdrawal circuit of `depth` levels with hash `hash_name` on `c`."""
+    check_depth(depth)
+    hasher = circuit_hasher(hash_name)
+    root = c.public_input("root")
+    nullifier_hash = c.public_input("nullifierHash")
+    ext_data_hash = c.public_input("extDataHash")
+    nullifier = c.private_input("nullifier")
+    secret = c.private_input("secret")
+    elements = c.private_inputs("pathElements", depth)
+    indices = c.private_inputs("pathIndices", depth)
+
+    commitment = hasher.commitment(c, nullifier, secret)
+    computed_nullifier_hash = hasher.nullifier_hash(c, nullifier)
+    c.assert_equal(computed_nullifier_hash, nullifier_hash, "nullifierHash == H(nullifier)")
+    levels = merkle_levels(c, commitment, elements, indices, hasher.node)
+    c.assert_equal(levels[-1], root, "Merkle path reaches root")
+    # Groth16 binds only public inputs that occur in a constraint; a square is the cheapest.
+    c.mul(ext_data_hash, ext_data_hash, "extDataHash bound")
+    return WithdrawWires(
+        root,
+        nullifier_hash,
+        ext_data_hash,
+        nullifier,
+        secret,
+        elements,
+        indices,
+        commitment,
+        computed_nullifier_hash,
+        levels,
+    )
+
+
+def withdraw_inputs(
+    nullifier: int,
+    secret: int,
+    path_elements: Sequence[int],
+    path_indices: Sequence[int],
+    root: int,
+    ext_data_hash: int,
+    *,
+    hash_name: str,
+) -> dict[str, str | list[str]]:
+    """Circom-style input signals (decimal strings) for the withdrawal circuit.
+
+    nullifierHash is computed here from `nullifier` with the pool's hash; nothing is checked
+    beyond field range, the circuit itself rejects a note that is not under `root`.
+    """
+    if len(path_elements) != len(path_indices):
+        raise CircuitError("pathElements and pathIndices must have the same length")
+    values = [nullifier, secret, root, ext_data_hash, *path_elements, *path_indices]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and is_element(v) for v in values):
+        raise CircuitError("every withdrawal input must be an integer in [0, r)")
+    return {
+        "root": str(root),
+        "nullifierHash": str(get_hasher(hash_name).nullifier_hash(nullifier)),
+        "extDataHash": str(ext_data_hash),
+        "nullifier": str(nullifier),
+        "secret": str(secret),
+        "pathElements": [str(e) for e in path_elements],
+        "pathIndices": [str(i) for i in path_indices],
+    }
