@@ -15,7 +15,7 @@ from mixer.chain.artifacts import load
 from mixer.chain.client import Sender
 from mixer.chain.record import WithdrawalRecord, encode_batch
 
-HASHER_CONTRACTS = {"poseidon": "PoseidonHasher", "mimc": "MiMCHasher"}
+HASHER_CONTRACTS = {"poseidon": "PoseidonHasher", "mimcsponge": "MiMCHasher"}
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
@@ -87,14 +87,32 @@ class PoolClient:
     def address(self) -> str:
         return str(self.contract.address)
 
-    def _send(self, call: Any, value: int = 0, on_raw: Callable[[bytes], None] | None = None) -> TxReceipt:
-        return self.sender.send(call, value=value, abi=self.abi, on_raw=on_raw)
+    def _send(
+        self,
+        call: Any,
+        value: int = 0,
+        on_raw: Callable[[bytes], None] | None = None,
+        gas: int | None = None,
+    ) -> TxReceipt:
+        return self.sender.send(call, value=value, abi=self.abi, on_raw=on_raw, gas=gas)
 
-    def deposit(self, commitment: int, value: int | None = None) -> TxReceipt:
-        """Deposit `commitment`; `value` defaults to the denomination (pass 0 for ERC20 pools)."""
+    def deposit(
+        self,
+        commitment: int,
+        value: int | None = None,
+        *,
+        gas: int | None = None,
+        on_raw: Callable[[bytes], None] | None = None,
+    ) -> TxReceipt:
+        """Deposit `commitment`; `value` defaults to the denomination (pass 0 for ERC20 pools).
+
+        A fixed `gas` skips the estimating dry run (a failure then surfaces only as a failed
+        transaction); `on_raw` sees the signed transaction before it is broadcast.
+        """
         if value is None:
             value = self.denomination()
-        return self._send(self.contract.functions.deposit(commitment.to_bytes(32, "big")), value)
+        call = self.contract.functions.deposit(commitment.to_bytes(32, "big"))
+        return self._send(call, value, on_raw=on_raw, gas=gas)
 
     def register_recipient(self, recipient: str) -> TxReceipt:
         return self._send(self.contract.functions.registerRecipient(recipient))

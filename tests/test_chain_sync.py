@@ -1,0 +1,172 @@
+"""Deposit-event sync on the embedded chain: bounded ranges, resumable cache, a rebuilt tree
+checked against the pool, and clear errors when a (deliberately lying) node bends the events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web3 import Web3
+from web3.middleware.base import Web3Middleware
+
+from mixer.chain.backend import embedded_web3
+from mixer.chain.client import Sender
+from mixer.chain.pool import PoolClient, deploy_pool
+from mixer.chain.sync import SyncError, cache_path, sync_deposits
+from mixer.field import random_element
+from mixer.merkle import MerkleTree
+
+DEPTH = 4
+DEPOSIT_GAS = 1_000_000  # fixed: skips a second EVM run per deposit
+
+
+@pytest.fixture(scope="module")
+def chain() -> Web3:
+    return embedded_web3()
+
+
+@pytest.fixture
+def pool(chain: Web3) -> PoolClient:
+    sender = Sender(chain, chain.eth.accounts[0])
+    address = deploy_pool(
+        sender, hasher="poseidon", verifying_key=[1] * 22, denomination=1, levels=DEPTH
+    ).pool
+    return PoolClient(sender, address)
+
+
+def deposit(pool: PoolClient, n: int) -> list[int]:
+    commitments = [random_element() for _ in range(n)]
+    for c in commitments:
+        pool.deposit(c, value=1, gas=DEPOSIT_GAS)
+    return commitments
+
+
+def test_sync_rebuilds_the_pool_tree_in_bounded_ranges(chain: Web3, pool: PoolClient, tmp_path: Path) -> None:
+    commitments = deposit(pool, 5)
+    seen: list[tuple[int, int]] = []
+    synced = sync_deposits(
+        chain,
+        pool.address,
+        hasher="poseidon",
+        cache_dir=tmp_path,
+        max_range=3,
+        progress=lambda b, t: seen.append((b, t)),
+    )
+    target = chain.eth.block_number
+    assert synced.block == target and seen[-1] == (target, target)
+    assert all(b2 - b1 <= 3 for (b1, _), (b2, _) in zip([(-1, 0), *seen], seen, strict=False))
+    assert [d.commitment for d in synced.deposits] == commitments
+    assert [d.leaf_index for d in synced.deposits] == list(range(5))
+    assert synced.root == pool.last_root() and synced.root_index == pool.current_root_index()
+    reference = MerkleTree(DEPTH, "poseidon")
+    reference.insert_many(commitments)
+    assert synced.tree.root == reference.root
+    receipt_block = chain.eth.get_transaction(synced.deposits[0].tx_hash)["blockNumber"]  # type: ignore[arg-type]
+    assert receipt_block == synced.deposits[0].block_number
+
+
+def test_interrupted_sync_resumes_from_the_cache(chain: Web3, pool: PoolClient, tmp_path: Path) -> None:
+    commitments = deposit(pool, 4)
+
+    def stop(block: int, target: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path, max_range=5, progress=stop)
+    cached = json.loads(cache_path(tmp_path, chain.eth.chain_id, pool.address).read_text())
+    resumed_from = cached["next_block"]
+    assert resumed_from == 5  # exactly one range of 5 blocks was kept
+    ranges: list[int] = []
+    synced = sync_deposits(
+        chain,
+        pool.address,
+        hasher="poseidon",
+        cache_dir=tmp_path,
+        max_range=5,
+        progress=lambda b, t: ranges.append(b),
+    )
+    assert ranges[0] == resumed_from + 4  # continued, not restarted
+    assert [d.commitment for d in synced.deposits] == commitments
+    # a later sync fetches only the new blocks
+    more = deposit(pool, 1)
+    ranges.clear()
+    synced = sync_deposits(
+        chain, pool.address, hasher="poseidon", cache_dir=tmp_path, progress=lambda b, t: ranges.append(b)
+    )
+    assert ranges == [chain.eth.block_number] and synced.deposits[-1].commitment == more[0]
+    assert synced.root == pool.last_root()
+
+
+def test_damaged_cache_is_fetched_again(chain: Web3, pool: PoolClient, tmp_path: Path) -> None:
+    commitments = deposit(pool, 2)
+    sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path)
+    path = cache_path(tmp_path, chain.eth.chain_id, pool.address)
+    path.write_bytes(path.read_bytes()[:-7])
+    synced = sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path)
+    assert [d.commitment for d in synced.deposits] == commitments
+
+
+def test_reorganised_cached_block_restarts_the_sync(chain: Web3, pool: PoolClient, tmp_path: Path) -> None:
+    kept = deposit(pool, 1)
+    snapshot = chain.testing.snapshot()
+    deposit(pool, 2)
+    sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path)
+    chain.testing.revert(snapshot)
+    replaced = deposit(pool, 2)  # the same heights, other blocks
+    synced = sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path)
+    assert [d.commitment for d in synced.deposits] == kept + replaced
+    assert synced.root == pool.last_root()
+
+
+def test_wrong_hash_family_is_rejected_and_the_cache_discarded(
+    chain: Web3, pool: PoolClient, tmp_path: Path
+) -> None:
+    deposit(pool, 2)
+    with pytest.raises(SyncError, match="root differs"):
+        sync_deposits(chain, pool.address, hasher="mimcsponge", cache_dir=tmp_path)
+    assert not cache_path(tmp_path, chain.eth.chain_id, pool.address).exists()
+
+
+@contextmanager
+def lying_node(chain: Web3, bend: Callable[[list[Any]], list[Any]]) -> Iterator[None]:
+    class Liar(Web3Middleware):
+        def response_processor(self, method: Any, response: Any) -> Any:
+            if method == "eth_getLogs" and response.get("result"):
+                response = {**response, "result": bend(list(response["result"]))}
+            return response
+
+    chain.middleware_onion.add(Liar, "liar")
+    try:
+        yield
+    finally:
+        chain.middleware_onion.remove("liar")
+
+
+def _forged(log: dict[str, Any]) -> dict[str, Any]:
+    topics = list(log["topics"])
+    topics[1] = "0x" + random_element().to_bytes(32, "big").hex()
+    return {**log, "topics": topics}
+
+
+@pytest.mark.parametrize(
+    ("bend", "error"),
+    [
+        (lambda logs: logs[:1] + logs[2:], "a gap in leaf indices"),
+        (lambda logs: logs[:2] + logs[1:], "a repeated leaf index"),
+        (lambda logs: logs[:-1], "2 events vs 3 deposits"),
+        (lambda logs: [logs[0], _forged(logs[1]), *logs[2:]], "root differs"),
+    ],
+    ids=["withheld", "repeated", "truncated", "forged"],
+)
+def test_lying_node_is_caught(
+    chain: Web3, pool: PoolClient, tmp_path: Path, bend: Callable[[list[Any]], list[Any]], error: str
+) -> None:
+    deposit(pool, 3)
+    with pytest.raises(SyncError, match=error), lying_node(chain, bend):
+        sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path, start_block=0)
+    # the honest node, afterwards, still syncs
+    assert sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path).root == pool.last_root()
