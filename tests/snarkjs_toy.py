@@ -9,12 +9,11 @@ around the proof, while the verifier math is snarkjs's, an independent implement
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from conftest import cached_artifact, node_tool, run_node
+from snarkjs_cli import ptau, run
 
 TOY = """pragma circom 2.0.0;
 template Toy() {
@@ -43,26 +42,17 @@ const [dir, inputs] = process.argv.slice(-2);
 """
 
 
-def _run(cmd: Sequence[str | Path], cwd: Path) -> None:
-    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise AssertionError(f"{cmd[0]} failed:\n{proc.stdout}\n{proc.stderr}")
-
-
 def _build(dest: Path) -> None:
     dest.mkdir(parents=True)
     (dest / "toy.circom").write_text(TOY)
     snarkjs = node_tool("snarkjs")
-    _run([node_tool("circom2"), "toy.circom", "--r1cs", "--wasm", "--O2", "-o", "."], dest)
-    _run([snarkjs, "powersoftau", "new", "bn128", "8", "pot0.ptau"], dest)
-    _run([snarkjs, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "-e=mixer toy"], dest)
-    _run([snarkjs, "powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau"], dest)
-    _run([snarkjs, "groth16", "setup", "toy.r1cs", "pot.ptau", "toy.zkey"], dest)
-    _run([snarkjs, "zkey", "export", "verificationkey", "toy.zkey", "vk.json"], dest)
+    run([node_tool("circom2"), "toy.circom", "--r1cs", "--wasm", "--O2", "-o", "."], dest)
+    run([snarkjs, "groth16", "setup", "toy.r1cs", ptau(), "toy.zkey"], dest)
+    run([snarkjs, "zkey", "export", "verificationkey", "toy.zkey", "vk.json"], dest)
 
 
 def toy_dir() -> Path:
-    return cached_artifact("toy-groth16-v1", _build)
+    return cached_artifact("toy-groth16-v2", _build)
 
 
 def verification_key() -> dict[str, Any]:

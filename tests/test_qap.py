@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
+from snark_circuits import CUBIC_INPUTS, cubic
+
 from mixer.field import R
-from mixer.snark.circuit import Circuit
 from mixer.snark.ntt import ntt
 from mixer.snark.qap import (
     c_coefficients,
@@ -18,22 +19,12 @@ from mixer.snark.qap import (
 from mixer.snark.r1cs import R1CS
 
 
-def cubic(inputs: dict[str, int] | None = None) -> Circuit:
-    """x = s^3 + s + 5 with public x, y (y bound by y*y = y^2) and a private s."""
-    c = Circuit(inputs)
-    x, y, s = c.public_input("x"), c.public_input("y"), c.private_input("s")
-    cube = c.mul(c.mul(s, s), s)
-    c.assert_equal(cube + s + 5, x)
-    c.constrain(y, y, c.mul(y, y))
-    return c
-
-
 def test_domain_has_room_for_constraints_and_public_binding_rows() -> None:
     r1cs = cubic().compile()
-    assert r1cs.n_constraints + r1cs.n_public + 1 == 8
-    assert domain_size(r1cs) == 8
-    bigger = R1CS(r1cs.n_wires, r1cs.n_public, 0, (*r1cs.constraints, r1cs.constraints[0]))
-    assert domain_size(bigger) == 16
+    assert r1cs.n_constraints + r1cs.n_public + 1 == 9
+    assert domain_size(r1cs) == 16
+    smaller = R1CS(r1cs.n_wires, r1cs.n_public, 0, r1cs.constraints[:-1])
+    assert domain_size(smaller) == 8
 
 
 def test_public_wires_are_bound_by_extra_a_rows_after_the_constraints() -> None:
@@ -58,7 +49,7 @@ def test_h_evaluations_satisfy_the_qap_identity_at_a_random_point() -> None:
     """A(tau) B(tau) - C(tau) = sum_i h_i L_{2i+1}(tau) over the double domain: the equation
     that makes the key's H points (L_{2i+1}(tau) / delta) produce a valid proof."""
     r1cs = cubic().compile()
-    witness = cubic({"x": 35, "y": 9, "s": 3}).witness()
+    witness = cubic(CUBIC_INPUTS).witness()
     qap = from_r1cs(r1cs)
     n = qap.domain_size
     tau = random.Random(11).randrange(R)

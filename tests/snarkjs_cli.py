@@ -1,0 +1,40 @@
+"""Running the snarkjs command line in tests, and a small powers-of-tau file shared by all of them."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from conftest import cached_artifact, node_tool
+
+
+def snarkjs(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run `snarkjs args...` in `cwd`; return the finished process whatever its exit code."""
+    return subprocess.run(
+        [str(node_tool("snarkjs")), *map(str, args)], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def run(cmd: Sequence[str | Path], cwd: Path) -> None:
+    """Run a command, failing the test with its output if it exits non-zero."""
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise AssertionError(f"{cmd[0]} failed:\n{proc.stdout}\n{proc.stderr}")
+
+
+PTAU_POWER = 8
+"""2^8: enough for circuits of up to 127 constraints + public inputs, and made in seconds."""
+
+
+def _build_ptau(dest: Path) -> None:
+    dest.mkdir(parents=True)
+    tool = node_tool("snarkjs")
+    run([tool, "powersoftau", "new", "bn128", str(PTAU_POWER), "pot0.ptau"], dest)
+    run([tool, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "-e=mixer tests"], dest)
+    run([tool, "powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau"], dest)
+
+
+def ptau() -> Path:
+    """A prepared (phase-2 ready) powers-of-tau file of power PTAU_POWER, made once per machine."""
+    return cached_artifact(f"ptau-bn128-{PTAU_POWER}-v1", _build_ptau) / "pot.ptau"
