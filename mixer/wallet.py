@@ -154,18 +154,26 @@ class PoolInfo:
     verifier: str
     hasher: str
     token: str | None = None
+    decimals: int = 18
     deploy_block: int = 0
 
     def __post_init__(self) -> None:
         self.identity()  # validates hash, currency, amount, chain id and address
         if type(self.depth) is not int or not 1 <= self.depth <= 32:
             raise ValueError(f"pool depth must be an integer in 1..32, got {self.depth!r}")
+        if type(self.decimals) is not int or not 0 <= self.decimals <= 36:
+            raise ValueError(f"token decimals must be an integer in 0..36, got {self.decimals!r}")
         if type(self.deploy_block) is not int or self.deploy_block < 0:
             raise ValueError("deploy_block must be a non-negative integer")
 
     def identity(self) -> Pool:
         """The pool identity carried by this pool's notes."""
         return Pool(self.hash, self.currency, self.amount, self.chain_id, self.address)
+
+    @property
+    def denomination(self) -> int:
+        """The deposit amount in the currency's smallest unit."""
+        return self.identity().denomination(self.decimals)
 
     @property
     def circuit(self) -> str:

@@ -1,40 +1,58 @@
 """Entry point of the `mixer` command: the typer app, global options and the error boundary.
 
-User errors (`UserError`) print one line and exit non-zero; only `--debug` shows tracebacks.
-Subcommand groups live in their own modules and are registered here.
+User errors print one line (`error: ...`) on stderr and exit with status 1, whether the
+app runs as the `mixer` script or under typer's test runner; only `--debug` shows
+tracebacks. Subcommand groups live in their own modules and are registered here.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+
+from wallet_cli import deploy, deposit, notes, status
+from wallet_cli.demo import run_demo
+from wallet_cli.errors import user_message
+from wallet_cli.session import Options, UserError
+
+__all__ = ["Options", "UserError", "app", "main"]
+
+
+class _ErrorBoundary(TyperGroup):
+    """Turns the exceptions a user can cause into one line and exit status 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # usage errors and exits: typer reports them itself
+        except Exception as exc:
+            options = ctx.obj
+            if isinstance(options, Options) and options.debug:
+                raise
+            message = user_message(exc)
+            if message is None:
+                typer.echo(
+                    f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                    err=True,
+                )
+                raise typer.Exit(2) from None
+            typer.echo(f"error: {message}", err=True)
+            raise typer.Exit(1) from None
+
 
 app = typer.Typer(
     name="mixer",
+    cls=_ErrorBoundary,
     help="A privacy pool wallet: deposit a fixed amount, withdraw it later to a fresh address.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-
-class UserError(Exception):
-    """An error caused by the user's input or environment: shown as one line, no traceback."""
-
-
-@dataclass
-class Options:
-    """Global options, shared by every command through typer's context."""
-
-    home: Path
-    rpc_url: str | None = None
-    account: str | None = None
-    private_key: str | None = None
-    json: bool = False
 
 
 def default_home() -> Path:
@@ -50,15 +68,20 @@ def global_options(
     ] = None,
     rpc_url: Annotated[
         str | None,
-        typer.Option(help="JSON-RPC node URL; default: the embedded local chain kept in the wallet folder."),
+        typer.Option(
+            envvar="MIXER_RPC_URL",
+            help="JSON-RPC node URL; default: the embedded local chain kept in the wallet folder.",
+        ),
     ] = None,
     account: Annotated[
-        str | None, typer.Option(help="Sender address (a funded dev account by default).")
+        str | None,
+        typer.Option(help="Sender: an unlocked account's address or number (default: account 0)."),
     ] = None,
     private_key: Annotated[
         str | None, typer.Option(envvar="MIXER_PRIVATE_KEY", help="Sender key for --rpc-url networks.")
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
 ) -> None:
     ctx.obj = Options(
         home=home or default_home(),
@@ -66,25 +89,25 @@ def global_options(
         account=account,
         private_key=private_key,
         json=json_output,
+        debug=debug,
     )
+
+
+for command in (deploy.deploy, deposit.deposit, status.status):
+    app.command()(command)
 
 
 @app.command()
 def demo() -> None:
     """Tell the whole story on a local chain (grows as the project does)."""
-    from wallet_cli.demo import run_demo
-
     run_demo()
 
 
+app.add_typer(notes.app, name="notes", help="Your notes: list, show, back up and restore.")
+
+
 def main() -> None:
-    debug = "--debug" in sys.argv
-    if debug:
-        sys.argv.remove("--debug")
-    try:
-        app()
-    except UserError as exc:
-        if debug:
-            raise
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    # --debug is accepted anywhere on the line, also after the subcommand.
+    if "--debug" in sys.argv[1:]:
+        sys.argv = [sys.argv[0], "--debug", *(a for a in sys.argv[1:] if a != "--debug")]
+    app()

@@ -1,0 +1,194 @@
+"""The `mixer` command through typer's runner, on the embedded chain in a temporary home."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_helpers import DEPTH, PASSWORD, env, one_error_line, run, run_json
+from snarkjs_toy import verification_key
+
+from mixer.chain import backend
+from mixer.chain.artifacts import load
+from mixer.hashes import get_hasher
+from mixer.note import Note
+
+
+def _install_toy_key(home: Path) -> None:
+    """A snarkjs verifying key with the withdrawal circuit's public inputs: enough to deploy."""
+    (home / "keys").mkdir(parents=True)
+    (home / "keys" / f"withdraw-poseidon-{DEPTH}.vkey.json").write_text(json.dumps(verification_key()))
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    _install_toy_key(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def deployed(home: Path) -> Iterator[tuple[Path, dict[str, object]]]:
+    yield home, run_json(home, "deploy", "--depth", str(DEPTH))
+
+
+def _pool_contract(home: Path, address: str):  # type: ignore[no-untyped-def]
+    w3 = backend.open_embedded(home / "chain")
+    return w3, w3.eth.contract(address=address, abi=load("ETHPool").abi)
+
+
+def test_deploy_reports_addresses_of_contracts_on_chain_and_remembers_the_pool(
+    deployed: tuple[Path, dict[str, object]],
+) -> None:
+    home, out = deployed
+    assert {tx["step"] for tx in out["transactions"]} == {"deploy hasher", "deploy verifier", "deploy pool"}  # type: ignore[attr-defined]
+    assert all(tx["gasUsed"] > 0 and len(tx["hash"]) == 66 for tx in out["transactions"])  # type: ignore[attr-defined]
+    w3, pool = _pool_contract(home, str(out["pool"]))
+    try:
+        assert pool.functions.hasher().call() == out["hasher"]
+        assert pool.functions.verifier().call() == out["verifier"]
+        assert pool.functions.levels().call() == DEPTH
+        assert pool.functions.denomination().call() == 10**17
+    finally:
+        backend.close(w3)
+    pools = json.loads((home / "pools.json").read_text())["pools"]
+    assert [p["address"] for p in pools] == [out["pool"]]
+
+
+def test_deposits_from_two_accounts_are_on_chain_and_in_the_wallet(
+    deployed: tuple[Path, dict[str, object]],
+) -> None:
+    home, dep = deployed
+    first = run_json(home, "deposit")
+    second = run_json(home, "--account", "3", "deposit")
+    assert (first["leafIndex"], second["leafIndex"]) == (0, 1)
+    assert first["from"] != second["from"]
+    notes = [Note.parse(str(d["note"])) for d in (first, second)]
+    assert all(n.pool.address == dep["pool"] for n in notes)
+    w3, pool = _pool_contract(home, str(dep["pool"]))
+    try:
+        for note, out in zip(notes, (first, second), strict=True):
+            commitment = get_hasher("poseidon").commitment(note.nullifier, note.secret)
+            assert pool.functions.commitments(commitment.to_bytes(32, "big")).call()
+            assert out["commitment"] == "0x" + commitment.to_bytes(32, "big").hex()
+            receipt = w3.eth.get_transaction_receipt(out["transactions"][0]["hash"])  # type: ignore[index]
+            assert receipt["gasUsed"] == out["transactions"][0]["gasUsed"]  # type: ignore[index]
+        assert w3.eth.get_balance(dep["pool"]) == 2 * 10**17
+    finally:
+        backend.close(w3)
+    listed = run_json(home, "notes", "list")["notes"]
+    assert [(n["leafIndex"], n["state"]) for n in listed] == [(0, "deposited"), (1, "deposited")]
+    shown = run_json(home, "notes", "show", "2")
+    assert shown["note"] == second["note"]
+    assert second["note"] not in (home / "notes.sealed").read_text()
+
+
+def test_status_counts_the_anonymity_set_and_warns_when_it_is_small(
+    deployed: tuple[Path, dict[str, object]],
+) -> None:
+    home, dep = deployed
+    run_json(home, "deposit")
+    status = run_json(home, "status")
+    (pool,) = status["pools"]
+    assert pool["deposits"] == 1 and pool["smallAnonymitySet"] is True
+    w3, contract = _pool_contract(home, str(dep["pool"]))
+    try:
+        assert pool["lastRoot"] == "0x" + contract.functions.getLastRoot().call().hex()
+    finally:
+        backend.close(w3)
+    assert [n["state"] for n in status["notes"]] == ["deposited, unspent"]
+    human = run(home, "status")
+    assert "warning" in human.stdout and "only 1 deposits" in human.stdout
+
+
+def test_backup_restores_into_a_new_home_and_never_overwrites(
+    deployed: tuple[Path, dict[str, object]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    home, _ = deployed
+    note = run_json(home, "deposit")["note"]
+    backup = tmp_path_factory.mktemp("b") / "notes.backup"
+    assert run_json(home, "notes", "backup", str(backup))["notes"] == 1
+    before = backup.read_bytes()
+    again = run(home, "notes", "backup", str(backup), ok=False)
+    assert again.exit_code == 1 and "already exists" in one_error_line(again.stderr)
+    assert backup.read_bytes() == before
+
+    other = tmp_path_factory.mktemp("other")
+    wrong = run(other, "notes", "restore", str(backup), environ=env(MIXER_PASSWORD="nope"), ok=False)
+    assert "wrong password" in one_error_line(wrong.stderr)
+    assert not (other / "notes.sealed").exists()
+    assert run_json(other, "notes", "restore", str(backup))["added"] == 1
+    assert run_json(other, "notes", "restore", str(backup))["added"] == 0
+    assert run_json(other, "notes", "show", "1")["note"] == note
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("deposit", "--note", "tornado-eth-0.1-1-0xabc"), "Tornado Cash note"),
+        (("deposit", "--note", "hello"), "not a mixer note"),
+        (("--rpc-url", "http://127.0.0.1:9", "status"), "cannot reach the JSON-RPC node"),
+        (("--account", "42", "deposit"), "only 10 unlocked accounts"),
+        (("deploy", "--hash", "sha256"), "--hash must be one of"),
+        (("deploy", "--depth", "4"), "no key for circuit withdraw-poseidon-4"),
+        (("notes", "show", "1"), "no wallet"),
+    ],
+)
+def test_user_errors_print_one_line_and_exit_1(
+    deployed: tuple[Path, dict[str, object]], args: tuple[str, ...], message: str
+) -> None:
+    home, _ = deployed
+    result = run(home, *args, ok=False)
+    assert result.exit_code == 1
+    assert message in one_error_line(result.stderr)
+
+
+def test_a_mistyped_note_is_rejected_before_anything_is_sent(
+    deployed: tuple[Path, dict[str, object]],
+) -> None:
+    home, _ = deployed
+    note = str(run_json(home, "deposit")["note"])
+    typo = note[:-20] + ("0" if note[-20] != "0" else "1") + note[-19:]
+    result = run(home, "deposit", "--note", typo, ok=False)
+    assert "checksum mismatch" in one_error_line(result.stderr)
+    assert run_json(home, "status")["pools"][0]["deposits"] == 1
+
+
+def test_wrong_password_is_one_line_and_the_wallet_is_unchanged(
+    deployed: tuple[Path, dict[str, object]],
+) -> None:
+    home, _ = deployed
+    run_json(home, "deposit")
+    before = (home / "notes.sealed").read_bytes()
+    result = run(home, "deposit", environ=env(MIXER_PASSWORD="not it"), ok=False)
+    assert "wrong password" in one_error_line(result.stderr)
+    assert (home / "notes.sealed").read_bytes() == before
+    assert PASSWORD  # the right one still opens it
+    assert len(run_json(home, "notes", "list")["notes"]) == 1
+
+
+def test_insufficient_funds_is_caught_before_the_note_is_saved(
+    deployed: tuple[Path, dict[str, object]],
+) -> None:
+    home, _ = deployed
+    broke = "0x" + "5a" * 32  # an account the embedded chain never funded
+    result = run(home, "--private-key", broke, "deposit", ok=False)
+    assert "insufficient funds" in one_error_line(result.stderr)
+    assert not (home / "notes.sealed").exists()
+
+
+def test_a_note_of_another_pool_is_refused(deployed: tuple[Path, dict[str, object]]) -> None:
+    home, _ = deployed
+    note = Note.parse(str(run_json(home, "deposit")["note"]))
+    other = run_json(home, "deploy", "--depth", str(DEPTH), "--denomination", "1")
+    forged = Note(
+        type(note.pool)(note.pool.hash, note.pool.currency, "0.1", note.pool.chain_id, str(other["pool"])),
+        note.nullifier + 1,
+        note.secret,
+    )
+    result = run(home, "deposit", "--note", forged.to_string(), ok=False)
+    assert "another pool" in one_error_line(result.stderr)
+    foreign = Note(type(note.pool)(note.pool.hash, note.pool.currency, "0.1", 1, note.pool.address), 5, 6)
+    result = run(home, "deposit", "--note", foreign.to_string(), ok=False)
+    assert "this note is for chain 1," in one_error_line(result.stderr)

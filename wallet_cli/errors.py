@@ -1,0 +1,62 @@
+"""Which exceptions are the user's to fix, and the one line that tells them how.
+
+Anything not listed here is a bug in this program and is reported as an internal error.
+"""
+
+from __future__ import annotations
+
+import requests
+from web3.exceptions import Web3Exception
+
+from mixer.atomic import AlreadyExistsError
+from mixer.chain.client import ChainError, ContractReverted
+from mixer.chain.record import RecordError
+from mixer.note import NoteError
+from mixer.sealed import SealedError
+from mixer.wallet import WalletError
+from wallet_cli.session import UserError
+
+REVERTS = {
+    "NullifierSpent": "this note was already spent (its nullifier is marked spent on chain)",
+    "EmptyRootSlot": "unknown root: the pool has no root in that history slot",
+    "RootIndexOutOfRange": "unknown root: the root index is outside the pool's root history",
+    "InvalidProof": "the pool rejected the proof (built with another key, for another root or recipient?)",
+    "DuplicateCommitment": "this note's commitment is already in the pool (the deposit was made before)",
+    "CommitmentNotInField": "the commitment is not a field element",
+    "WrongValue": "the amount sent does not match the pool's denomination",
+    "FeeExceedsDenomination": "the relayer fee is larger than the pool's denomination",
+    "UnknownRecipient": "the record names a recipient id the pool does not know",
+    "ZeroRecipient": "the recipient must not be the zero address",
+    "TreeFull": "the pool is full: its Merkle tree has no free leaf",
+    "WrongRecordsLength": "a withdrawal record must be exactly 296 bytes",
+    "NullifierNotInField": "the nullifier hash is not a field element",
+    "TransferFailed": "the pool could not pay the recipient (does it reject payments?)",
+}
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The one-line message for an error the user can act on; None for a bug."""
+    text = str(exc)
+    if isinstance(exc, ContractReverted):
+        return REVERTS.get(exc.error, text)
+    if "insufficient funds" in text.lower():
+        return "insufficient funds: the sending account cannot pay the amount plus gas"
+    if isinstance(exc, requests.exceptions.ConnectionError | ConnectionError):
+        return f"cannot reach the chain: {type(exc).__name__}"
+    if isinstance(exc, requests.exceptions.Timeout | TimeoutError):
+        return "the chain did not answer in time"
+    if isinstance(
+        exc,
+        UserError
+        | NoteError
+        | SealedError
+        | WalletError
+        | AlreadyExistsError
+        | ChainError
+        | RecordError
+        | Web3Exception,
+    ):
+        return text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.strerror}: {exc.filename}"
+    return None

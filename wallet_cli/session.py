@@ -1,0 +1,195 @@
+"""What every command shares: global options, the console, the chain connection, the
+sender, the wallet (with its password) and the JSON result.
+
+Objects are created lazily, so `mixer notes list` never touches a chain and `mixer status`
+without a wallet never asks for a password.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+from eth_account import Account
+from rich.console import Console
+from web3 import Web3
+from web3.types import TxReceipt
+
+from mixer.chain import backend
+from mixer.chain.client import Sender
+from mixer.chain.pool import ZERO_ADDRESS
+from mixer.wallet import PoolBook, Wallet
+
+PASSWORD_ENV = "MIXER_PASSWORD"
+
+
+class UserError(Exception):
+    """An error caused by the user's input or environment: shown as one line, no traceback."""
+
+
+@dataclass
+class Options:
+    """Global options, shared by every command through typer's context."""
+
+    home: Path
+    rpc_url: str | None = None
+    account: str | None = None
+    private_key: str | None = None
+    json: bool = False
+    debug: bool = False
+
+
+@dataclass
+class TxLog:
+    """The transactions a command sent, for the summary table and the JSON result."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, step: str, receipt: TxReceipt) -> None:
+        self.entries.append(
+            {
+                "step": step,
+                "hash": "0x" + bytes(receipt["transactionHash"]).hex(),
+                "gasUsed": int(receipt["gasUsed"]),
+                "block": int(receipt["blockNumber"]),
+            }
+        )
+
+
+class Session:
+    """One invocation of the `mixer` command."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        # With --json, stdout carries exactly one JSON object; everything for people goes to stderr.
+        self.console = Console(stderr=options.json, highlight=False)
+        self.txs = TxLog()
+        self._w3: Web3 | None = None
+        self._wallet: Wallet | None = None
+        self._password: str | None = None
+
+    @classmethod
+    def of(cls, ctx: typer.Context) -> Session:
+        options = ctx.obj
+        assert isinstance(options, Options)
+        session = cls(options)
+        ctx.call_on_close(session.close)
+        return session
+
+    @property
+    def home(self) -> Path:
+        return self.options.home
+
+    @property
+    def pools(self) -> PoolBook:
+        return PoolBook(self.home)
+
+    # -- chain ------------------------------------------------------------------------------
+
+    @property
+    def w3(self) -> Web3:
+        if self._w3 is None:
+            self._w3 = self._connect()
+        return self._w3
+
+    def _connect(self) -> Web3:
+        return backend.connect(self.options.rpc_url, self.home)
+
+    def close(self) -> None:
+        """Release the embedded chain (its folder is locked while a command uses it)."""
+        if self._w3 is not None:
+            backend.close(self._w3)
+            self._w3 = None
+
+    @property
+    def network(self) -> str:
+        return self.options.rpc_url or f"embedded chain in {self.home / 'chain'}"
+
+    def chain_id(self) -> int:
+        return int(self.w3.eth.chain_id)
+
+    def reader(self) -> Sender:
+        """A sender for read-only calls (nothing is ever signed with it)."""
+        return Sender(self.w3, ZERO_ADDRESS)
+
+    def sender(self) -> Sender:
+        """Who signs: --private-key, else --account (address or dev-account number), else account 0."""
+        w3 = self.w3
+        if self.options.private_key:
+            try:
+                acct = Account.from_key(self.options.private_key)
+            except (ValueError, TypeError):
+                raise UserError(
+                    "--private-key is not a valid private key (expected 0x and 64 hex digits)"
+                ) from None
+            return Sender(w3, str(acct.address), bytes(acct.key))
+        accounts = [str(a) for a in w3.eth.accounts]
+        choice = self.options.account
+        if choice is None:
+            if not accounts:
+                raise UserError(
+                    "this node has no unlocked accounts: pass --private-key (or MIXER_PRIVATE_KEY)"
+                )
+            return Sender(w3, accounts[0])
+        if choice.isdigit():
+            index = int(choice)
+            if index >= len(accounts):
+                raise UserError(f"--account {index}: this node has only {len(accounts)} unlocked accounts")
+            return Sender(w3, accounts[index])
+        match = next((a for a in accounts if a.lower() == choice.lower()), None)
+        if match is None:
+            raise UserError(f"--account {choice} is not an unlocked account of this node; pass --private-key")
+        return Sender(w3, match)
+
+    # -- wallet -----------------------------------------------------------------------------
+
+    def password(self, *, new: bool = False) -> str:
+        if self._password is None:
+            env = os.environ.get(PASSWORD_ENV)
+            if env:
+                self._password = env
+            elif not sys.stdin.isatty():
+                raise UserError(f"a wallet password is needed: set {PASSWORD_ENV} or run in a terminal")
+            else:
+                self._password = self._prompt(new)
+        return self._password
+
+    @staticmethod
+    def _prompt(new: bool) -> str:
+        if not new:
+            return getpass.getpass("Wallet password: ")
+        first = getpass.getpass("New wallet password: ")
+        if not first:
+            raise UserError("the wallet password must not be empty")
+        if getpass.getpass("Repeat the password: ") != first:
+            raise UserError("the two passwords differ; nothing was changed")
+        return first
+
+    def has_wallet(self) -> bool:
+        return Wallet.exists(self.home)
+
+    def wallet(self, *, create: bool = False) -> Wallet:
+        """The home's wallet, opened with the password; created first when `create` is set."""
+        if self._wallet is None:
+            if Wallet.exists(self.home) or not create:
+                self._wallet = Wallet.open(self.home, self.password())
+            else:
+                self._wallet = Wallet.create(self.home, self.password(new=True))
+                self.console.print(f"Created a new wallet in {self.home}")
+        return self._wallet
+
+    # -- output -----------------------------------------------------------------------------
+
+    def result(self, data: dict[str, Any]) -> None:
+        """With --json: print `data` (plus the transactions sent) as one JSON object."""
+        if self.options.json:
+            payload = dict(data)
+            if self.txs.entries:
+                payload.setdefault("transactions", self.txs.entries)
+            sys.stdout.write(json.dumps(payload, indent=2) + "\n")

@@ -1,0 +1,219 @@
+"""`mixer snark ...`: the Groth16 engine's files and steps, mirroring the snarkjs workflow.
+
+An auditor can export our R1CS and witnesses and check them with `snarkjs wtns check`,
+run a ceremony with snarkjs on the exported `.r1cs`, prove with the resulting `.zkey`, and
+verify our proofs with `snarkjs groth16 verify` (and snarkjs's proofs with `verify` here).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Final, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from circuits import registry
+from mixer.snark import groth16, iden3
+from mixer.snark.circuit import CircuitError
+from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, load_key, save_key
+from mixer.snark.proof import Proof, SnarkFormatError, public_from_snarkjs, public_to_snarkjs
+from wallet_cli.session import UserError
+
+app = typer.Typer(
+    help="Groth16 files and steps, interoperable with snarkjs: export, witness, setup, prove, verify.",
+    no_args_is_help=True,
+)
+
+EXIT_INVALID: Final = 1
+EXIT_UNUSABLE: Final = 2
+_console = Console(stderr=True, highlight=False)
+
+T = TypeVar("T")
+
+CircuitArg = Annotated[str, typer.Argument(help="Built-in circuit, e.g. withdraw-poseidon-20.")]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """The errors a user's files or arguments can cause, as one-line UserErrors."""
+    try:
+        yield
+    except (SnarkFormatError, KeyMismatchError, CircuitError, registry.UnknownCircuitError) as exc:
+        raise UserError(str(exc)) from None
+    except groth16.WitnessError as exc:
+        raise UserError(f"unusable witness: {exc}") from None
+    except OSError as exc:
+        raise UserError(f"{exc.filename or 'file'}: {exc.strerror or exc}") from None
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UserError(f"{what} file not found: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise UserError(f"{what} file is not valid JSON: {path}") from None
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(value, indent=1) + "\n")
+
+
+def _read_inputs(path: Path) -> dict[str, Any]:
+    inputs = _read_json(path, "input")
+    if not isinstance(inputs, dict):
+        raise UserError(f"input file must hold a JSON object of signal names: {path}")
+    return inputs
+
+
+def _with_progress(title: str, steps: tuple[str, ...], work: Callable[[Callable[[str], None]], T]) -> T:
+    """Run `work(on_step)` under a progress bar that advances at each named step."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_console, transient=True) as progress:
+        task = progress.add_task(title, total=len(steps))
+        started = False
+
+        def on_step(name: str) -> None:
+            nonlocal started
+            if started:
+                progress.advance(task)
+            started = True
+            progress.update(task, description=f"{title}: {name}")
+
+        result = work(on_step)
+        progress.update(task, completed=len(steps))
+    return result
+
+
+@app.command("export-r1cs")
+def export_r1cs(circuit: CircuitArg, out: Annotated[Path, typer.Argument(help="Output .r1cs file.")]) -> None:
+    """Write CIRCUIT's constraint system as an iden3 .r1cs file (readable by snarkjs)."""
+    with _user_errors():
+        r1cs = registry.compile(circuit)
+        out.write_bytes(iden3.write_r1cs(r1cs))
+    _console.print(
+        f"{circuit}: {r1cs.n_constraints} constraints, {r1cs.n_wires} wires, {r1cs.n_public} public inputs"
+        f"\ncircuit digest {r1cs.digest()}\nwrote {out}"
+    )
+
+
+@app.command()
+def witness(
+    circuit: CircuitArg,
+    input_json: Annotated[
+        Path, typer.Argument(metavar="INPUT.json", help="Signal names to decimal strings.")
+    ],
+    out: Annotated[Path, typer.Argument(help="Output .wtns file.")],
+) -> None:
+    """Compute CIRCUIT's witness for INPUT.json and write it as an iden3 .wtns file."""
+    inputs = _read_inputs(input_json)
+    with _user_errors():
+        values = registry.witness(circuit, inputs)
+        out.write_bytes(iden3.write_wtns(values))
+    _console.print(f"{circuit}: {len(values)} wire values; wrote {out}")
+
+
+@app.command()
+def setup(
+    circuit: CircuitArg,
+    out_key: Annotated[Path, typer.Argument(metavar="OUT_KEY", help="Output proving key file.")],
+    dev: Annotated[
+        bool, typer.Option("--dev", help="Acknowledge: a single-party key, for development only.")
+    ] = False,
+    seed: Annotated[int | None, typer.Option(help="Make the key reproducible (tests only).")] = None,
+) -> None:
+    """Make a single-party DEVELOPMENT proving key for CIRCUIT (requires --dev)."""
+    if not dev:
+        raise UserError(
+            "only a single-party development setup is built in: pass --dev to acknowledge it; for real "
+            "funds, run a snarkjs phase-2 ceremony on `mixer snark export-r1cs` output and use its .zkey"
+        )
+    with _user_errors():
+        r1cs = registry.compile(circuit)
+    _console.print(
+        "[bold red]WARNING:[/] single-party development setup. Whoever runs it can forge proofs "
+        "for this key; never use it to protect real funds."
+    )
+
+    def work(on_step: Callable[[str], None]) -> ProvingKey:
+        return groth16.setup(r1cs, seed=seed, on_step=on_step)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", groth16.DevSetupWarning)  # said above, in the user's terms
+        pk = _with_progress(f"setup {circuit}", groth16.SETUP_STEPS, work)
+    with _user_errors():
+        save_key(pk, out_key)
+    _console.print(f"wrote {out_key} (circuit digest {r1cs.digest()})")
+
+
+@app.command("export-vk")
+def export_vk(
+    key: Annotated[Path, typer.Argument(help="Our proving key file or a snarkjs .zkey.")],
+    out: Annotated[Path, typer.Argument(metavar="OUT.json", help="verification_key.json to write.")],
+) -> None:
+    """Write KEY's verifying key in snarkjs's verification_key.json shape."""
+    with _user_errors():
+        pk = load_key(key)
+    _write_json(out, pk.vk.to_snarkjs())
+    _console.print(f"wrote {out} ({pk.vk.n_public} public inputs)")
+
+
+@app.command()
+def prove(
+    circuit: CircuitArg,
+    key: Annotated[Path, typer.Argument(help="Our proving key file or a snarkjs .zkey.")],
+    input_json: Annotated[
+        Path, typer.Argument(metavar="INPUT.json", help="Signal names to decimal strings.")
+    ],
+    proof_json: Annotated[Path, typer.Argument(metavar="PROOF.json", help="proof.json to write.")],
+    public_json: Annotated[Path, typer.Argument(metavar="PUBLIC.json", help="public.json to write.")],
+) -> None:
+    """Prove CIRCUIT for INPUT.json with KEY; write snarkjs-shaped proof and public signals."""
+    inputs = _read_inputs(input_json)
+    with _user_errors():
+        r1cs = registry.compile(circuit)
+        pk = load_key(key)
+        pk.check_circuit(r1cs)
+        values = registry.witness(circuit, inputs)
+        public = values[1 : r1cs.n_public + 1]
+
+    def work(on_step: Callable[[str], None]) -> Proof:
+        return groth16.prove(pk, values, on_step=on_step)
+
+    proof = _with_progress(f"prove {circuit}", groth16.PROVE_STEPS, work)
+    if not groth16.verify(pk.vk, public, proof):
+        raise UserError("the proof does not verify with the key's own verifying key: the key is inconsistent")
+    _write_json(proof_json, proof.to_snarkjs())
+    _write_json(public_json, public_to_snarkjs(public))
+    _console.print(f"wrote {proof_json} and {public_json}")
+
+
+@app.command()
+def verify(
+    vk_json: Annotated[
+        Path, typer.Argument(metavar="VK.json", help="verification_key.json (snarkjs shape).")
+    ],
+    public_json: Annotated[Path, typer.Argument(metavar="PUBLIC.json", help="public.json (snarkjs shape).")],
+    proof_json: Annotated[Path, typer.Argument(metavar="PROOF.json", help="proof.json (snarkjs shape).")],
+) -> None:
+    """Verify a Groth16 proof. Exit 0: valid; 1: invalid; 2: unusable input files."""
+    try:
+        vk = VerifyingKey.from_snarkjs(_read_json(vk_json, "verification key"))
+        public = public_from_snarkjs(_read_json(public_json, "public signals"))
+        proof = Proof.from_snarkjs(_read_json(proof_json, "proof"))
+    except (UserError, SnarkFormatError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    if len(public) != vk.n_public:
+        typer.echo(f"error: the key expects {vk.n_public} public signals, got {len(public)}", err=True)
+        raise typer.Exit(EXIT_UNUSABLE)
+    if not groth16.verify(vk, public, proof):
+        typer.echo("invalid proof")
+        raise typer.Exit(EXIT_INVALID)
+    typer.echo("valid proof")

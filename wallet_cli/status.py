@@ -1,0 +1,138 @@
+"""`mixer status`: the pools on this chain (anonymity set, last root) and your notes' state,
+refreshed from the chain and written back to the wallet.
+
+This is also how a deposit interrupted by a crash is recovered: a note saved before its
+transaction was broadcast is found on chain (or reported as not deposited).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from mixer.backup import NoteRecord
+from mixer.chain.pool import PoolClient
+from mixer.hashes import get_hasher
+from mixer.wallet import PoolInfo
+from wallet_cli.chainview import MIN_ANONYMITY_SET, find_withdrawal, synced
+from wallet_cli.pools import describe
+from wallet_cli.session import Session
+from wallet_cli.view import short, table
+
+
+def refresh(s: Session, info: PoolInfo, records: list[NoteRecord]) -> list[NoteRecord]:
+    """Bring `records` (notes of pool `info`) up to date with the chain, in the wallet too."""
+    if not records:
+        return []
+    pool = synced(s, info)
+    client = PoolClient(s.reader(), info.address)
+    out = []
+    for record in records:
+        note = record.note
+        hasher = get_hasher(note.pool.hash)
+        commitment = hasher.commitment(note.nullifier, note.secret)
+        changes: dict[str, Any] = {}
+        event = next((d for d in pool.deposits if d.commitment == commitment), None)
+        if event is not None and (record.leaf_index, record.deposit_tx) != (event.leaf_index, event.tx_hash):
+            changes.update(leaf_index=event.leaf_index, deposit_tx=event.tx_hash)
+        if not record.spent and client.is_spent(hasher.nullifier_hash(note.nullifier)):
+            changes["spent"] = True
+            spent_by = find_withdrawal(s.w3, info, hasher.nullifier_hash(note.nullifier))
+            if spent_by is not None and record.withdrawal_tx is None:
+                changes["withdrawal_tx"] = spent_by.tx_hash
+        out.append(s.wallet().update(note, **changes) if changes else record)
+    return out
+
+
+def note_state(record: NoteRecord) -> str:
+    if record.spent:
+        return "spent"
+    if record.leaf_index is not None:
+        return "deposited, unspent"
+    return "not deposited (send it with `mixer deposit --note`)"
+
+
+def status(ctx: typer.Context) -> None:
+    """The pools on this chain (deposits = anonymity set, last root) and your notes' state."""
+    s = Session.of(ctx)
+    chain_id = s.chain_id()
+    records = s.wallet().records() if s.has_wallet() else []
+    mine = [r for r in records if r.note.pool.chain_id == chain_id]
+    numbers = {r.note: i for i, r in enumerate(records, 1)}
+    pools: dict[str, PoolInfo] = {p.address: p for p in s.pools.on_chain(chain_id)}
+    for r in mine:
+        if r.note.pool.address not in pools:
+            pools[r.note.pool.address] = describe(s, r.note.pool.address)
+
+    pool_rows: list[dict[str, Any]] = []
+    note_rows: list[dict[str, Any]] = []
+    for address, info in pools.items():
+        client = PoolClient(s.reader(), address)
+        size = client.next_index()
+        pool_rows.append(
+            {
+                "pool": address,
+                "denomination": f"{info.amount} {info.currency}",
+                "hash": info.hash,
+                "depth": info.depth,
+                "deposits": size,
+                "lastRoot": "0x" + client.last_root().to_bytes(32, "big").hex(),
+                "smallAnonymitySet": size < MIN_ANONYMITY_SET,
+            }
+        )
+        notes_here = [r for r in mine if r.note.pool.address == address]
+        for r in refresh(s, info, notes_here):
+            note_rows.append(
+                {
+                    "number": numbers[r.note],
+                    "pool": address,
+                    "leafIndex": r.leaf_index,
+                    "depositTx": r.deposit_tx,
+                    "withdrawalTx": r.withdrawal_tx,
+                    "spent": r.spent,
+                    "state": note_state(r),
+                }
+            )
+
+    if not s.options.json:
+        s.console.print(f"Chain {chain_id}: {s.network}")
+        if not pool_rows:
+            s.console.print("No pools known on this chain: `mixer deploy` creates one.")
+        else:
+            s.console.print(
+                table(
+                    "Pools",
+                    ("pool", "denomination", "hash", "deposits (anonymity set)", "last root"),
+                    (
+                        (p["pool"], p["denomination"], p["hash"], p["deposits"], short(p["lastRoot"], 8))
+                        for p in pool_rows
+                    ),
+                )
+            )
+        for p in pool_rows:
+            if p["smallAnonymitySet"]:
+                s.console.print(
+                    f"[yellow]warning[/yellow]: pool {short(p['pool'], 4)} has only {p['deposits']} "
+                    f"deposits; a withdrawal hides among at most that many. Wait for at least "
+                    f"{MIN_ANONYMITY_SET} before withdrawing if privacy matters."
+                )
+        if note_rows:
+            s.console.print(
+                table(
+                    "Your notes on this chain",
+                    ("#", "pool", "leaf", "deposit tx", "withdrawal tx", "state"),
+                    (
+                        (
+                            n["number"],
+                            short(n["pool"], 4),
+                            "-" if n["leafIndex"] is None else n["leafIndex"],
+                            "-" if n["depositTx"] is None else short(n["depositTx"]),
+                            "-" if n["withdrawalTx"] is None else short(n["withdrawalTx"]),
+                            n["state"],
+                        )
+                        for n in note_rows
+                    ),
+                )
+            )
+    s.result({"chainId": chain_id, "pools": pool_rows, "notes": note_rows})
