@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_tester.exceptions import TransactionFailed
+from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxReceipt
@@ -167,6 +168,32 @@ class PoolClient:
 
     def recipient_at(self, recipient_id: int) -> str:
         return str(self.contract.functions.recipientAt(recipient_id).call())
+
+    def recipient_count(self) -> int:
+        return int(self.contract.functions.recipientCount().call())
+
+    def assign_recipient_ids(self, recipients: Sequence[str]) -> tuple[list[int], list[str]]:
+        """Directory ids for `recipients` and the addresses the withdrawal must register first.
+
+        Unknown addresses get the ids they will receive when registered, in order, by the
+        same transaction (`withdraw(..., newRecipients)`), so a first-time recipient needs no
+        transaction of its own. If someone registers other addresses in between, the ids
+        point elsewhere, the proofs (which bind the address) fail and nothing is paid.
+        """
+        ids: list[int] = []
+        new: list[str] = []
+        assigned: dict[str, int] = {}
+        next_id = self.recipient_count()
+        for address in recipients:
+            key = Web3.to_checksum_address(address)
+            if key not in assigned:
+                known = self.recipient_id(key)
+                if known is None:
+                    known = next_id + len(new)
+                    new.append(key)
+                assigned[key] = known
+            ids.append(assigned[key])
+        return ids, new
 
     def levels(self) -> int:
         return int(self.contract.functions.levels().call())
