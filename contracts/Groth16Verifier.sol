@@ -52,18 +52,48 @@ contract Groth16Verifier is IVerifier {
     /// False (never a revert) for a bad proof, a non-canonical coordinate or an input >= r.
     function verifyProof(bytes calldata proof, uint256[3] calldata input) external view returns (bool) {
         if (proof.length != 256) return false;
+        return _verifyOne(proof, input[0], input[1], input[2]);
+    }
+
+    /// Batch verification with a random linear combination: for r_i drawn from a hash of every
+    /// proof and input (so no prover can choose them), checks
+    ///   prod e(-r_i A_i, B_i) * e(sum r_i alpha, beta) * e(sum r_i vk_x_i, gamma) * e(sum r_i C_i, delta) == 1,
+    /// which holds for invalid proofs only with probability about n / r. n + 3 pairings instead
+    /// of 4n, and vk_x folded into four scalar multiplications for the whole batch.
+    function verifyProofs(bytes calldata proofs, uint256[] calldata inputs) external view returns (bool) {
+        uint256 n = proofs.length / 256;
+        if (n == 0 || proofs.length != n * 256 || inputs.length != 3 * n) return false;
+        if (n == 1) return _verifyOne(proofs, inputs[0], inputs[1], inputs[2]);
+        for (uint256 i = 0; i < 3 * n; i++) {
+            if (inputs[i] >= R) return false;
+        }
+        bytes32 seed = keccak256(abi.encodePacked(proofs, inputs));
+        uint256[] memory pairing = new uint256[](6 * (n + 3));
+        // sums[0] = sum r_i, sums[1..3] = sum r_i * input_i[j], (sums[4], sums[5]) = sum r_i C_i
+        uint256[6] memory sums;
+        for (uint256 i = 0; i < n; i++) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i))) % R;
+            if (r == 0) r = 1;
+            if (!_addScaled(proofs[i * 256:(i + 1) * 256], r, pairing, 6 * i, sums)) return false;
+            sums[0] = addmod(sums[0], r, R);
+            for (uint256 j = 0; j < 3; j++) {
+                sums[j + 1] = addmod(sums[j + 1], mulmod(r, inputs[3 * i + j], R), R);
+            }
+        }
+        return _finishBatch(pairing, 6 * n, sums);
+    }
+
+    function _verifyOne(bytes calldata proof, uint256 in0, uint256 in1, uint256 in2) private view returns (bool) {
         uint256[8] memory p = abi.decode(proof, (uint256[8]));
         for (uint256 i = 0; i < 8; i++) {
             if (p[i] >= Q) return false;
         }
-        for (uint256 i = 0; i < 3; i++) {
-            if (input[i] >= R) return false;
-        }
-        (bool ok, uint256 x, uint256 y) = _mulAdd(ic0X, ic0Y, ic1X, ic1Y, input[0]);
+        if (in0 >= R || in1 >= R || in2 >= R) return false;
+        (bool ok, uint256 x, uint256 y) = _mulAdd(ic0X, ic0Y, ic1X, ic1Y, in0);
         if (!ok) return false;
-        (ok, x, y) = _mulAdd(x, y, ic2X, ic2Y, input[1]);
+        (ok, x, y) = _mulAdd(x, y, ic2X, ic2Y, in1);
         if (!ok) return false;
-        (ok, x, y) = _mulAdd(x, y, ic3X, ic3Y, input[2]);
+        (ok, x, y) = _mulAdd(x, y, ic3X, ic3Y, in2);
         if (!ok) return false;
         // e(-A, B) * e(alpha, beta) * e(vk_x, gamma) * e(C, delta) == 1
         uint256[24] memory pairing = [
@@ -75,6 +105,51 @@ contract Groth16Verifier is IVerifier {
         uint256[1] memory out;
         assembly ("memory-safe") {
             ok := staticcall(gas(), 0x08, pairing, 768, out, 32)
+        }
+        return ok && out[0] == 1;
+    }
+
+    /// Writes (-r*A, B) at pairing[at..at+6) and adds r*C into (sums[4], sums[5]).
+    function _addScaled(bytes calldata proof, uint256 r, uint256[] memory pairing, uint256 at, uint256[6] memory sums)
+        private
+        view
+        returns (bool)
+    {
+        uint256[8] memory p = abi.decode(proof, (uint256[8]));
+        for (uint256 i = 0; i < 8; i++) {
+            if (p[i] >= Q) return false;
+        }
+        (bool ok, uint256 ax, uint256 ay) = _mulAdd(0, 0, p[0], p[1], r);
+        if (!ok) return false;
+        (pairing[at], pairing[at + 1]) = (ax, ay == 0 ? 0 : Q - ay);
+        (pairing[at + 2], pairing[at + 3], pairing[at + 4], pairing[at + 5]) = (p[2], p[3], p[4], p[5]);
+        (ok, sums[4], sums[5]) = _mulAdd(sums[4], sums[5], p[6], p[7], r);
+        return ok;
+    }
+
+    /// Appends (sum r alpha, beta), (sum r vk_x, gamma), (sum r C, delta) and runs the pairing.
+    function _finishBatch(uint256[] memory pairing, uint256 at, uint256[6] memory sums) private view returns (bool) {
+        (bool ok, uint256 x, uint256 y) = _mulAdd(0, 0, alphaX, alphaY, sums[0]);
+        (pairing[at], pairing[at + 1]) = (x, y);
+        (pairing[at + 2], pairing[at + 3], pairing[at + 4], pairing[at + 5]) = (betaX1, betaX0, betaY1, betaY0);
+        bool step;
+        (step, x, y) = _mulAdd(0, 0, ic0X, ic0Y, sums[0]);
+        ok = ok && step;
+        (step, x, y) = _mulAdd(x, y, ic1X, ic1Y, sums[1]);
+        ok = ok && step;
+        (step, x, y) = _mulAdd(x, y, ic2X, ic2Y, sums[2]);
+        ok = ok && step;
+        (step, x, y) = _mulAdd(x, y, ic3X, ic3Y, sums[3]);
+        ok = ok && step;
+        (pairing[at + 6], pairing[at + 7]) = (x, y);
+        (pairing[at + 8], pairing[at + 9], pairing[at + 10], pairing[at + 11]) = (gammaX1, gammaX0, gammaY1, gammaY0);
+        (pairing[at + 12], pairing[at + 13]) = (sums[4], sums[5]);
+        (pairing[at + 14], pairing[at + 15], pairing[at + 16], pairing[at + 17]) = (deltaX1, deltaX0, deltaY1, deltaY0);
+        if (!ok) return false;
+        uint256 size = pairing.length * 32;
+        uint256[1] memory out;
+        assembly ("memory-safe") {
+            ok := staticcall(gas(), 0x08, add(pairing, 32), size, out, 32)
         }
         return ok && out[0] == 1;
     }

@@ -10,6 +10,7 @@ import {MerkleTreeWithHistory} from "./MerkleTreeWithHistory.sol";
 /// No owner, no upgrade path; subclasses only move the asset.
 abstract contract Pool is MerkleTreeWithHistory {
     uint256 internal constant RECORD_SIZE = 296;
+    uint256 internal constant PROOF_SIZE = 256;
 
     error CommitmentNotInField();
     error DuplicateCommitment();
@@ -85,7 +86,8 @@ abstract contract Pool is MerkleTreeWithHistory {
         return uint32(recipients.length);
     }
 
-    /// Registers `newRecipients`, then processes every record; any failure reverts all of it.
+    /// Registers `newRecipients`, checks every record and marks its nullifier spent, verifies
+    /// all proofs in one batch, and only then pays; any failure reverts all of it.
     function withdraw(
         bytes calldata records,
         address[] calldata newRecipients,
@@ -100,15 +102,28 @@ abstract contract Pool is MerkleTreeWithHistory {
         }
         uint256 count = records.length / RECORD_SIZE;
         _checkWithdrawValue(refund, count);
-        for (uint256 offset = 0; offset < records.length; offset += RECORD_SIZE) {
-            _withdrawOne(records[offset:offset + RECORD_SIZE], relayer, fee, refund);
+        bytes memory proofs = new bytes(count * PROOF_SIZE);
+        uint256[] memory inputs = new uint256[](3 * count);
+        address payable[] memory to = new address payable[](count);
+        for (uint256 i = 0; i < count; i++) {
+            uint256 offset = i * RECORD_SIZE;
+            (to[i], inputs[3 * i], inputs[3 * i + 1]) = _spend(records[offset:offset + RECORD_SIZE]);
+            inputs[3 * i + 2] = uint256(keccak256(abi.encode(to[i], relayer, fee, refund))) % FIELD_SIZE;
+            assembly ("memory-safe") {
+                calldatacopy(add(add(proofs, 32), mul(i, PROOF_SIZE)), add(records.offset, add(offset, 40)), PROOF_SIZE)
+            }
+        }
+        if (!verifier.verifyProofs(proofs, inputs)) revert InvalidProof();
+        for (uint256 i = 0; i < count; i++) {
+            _processWithdraw(to[i], denomination - fee, refund);
+            emit Withdrawal(to[i], bytes32(inputs[3 * i + 1]), relayer, fee);
         }
         if (fee > 0) _payRelayer(relayer, fee * count);
     }
 
-    function _withdrawOne(bytes calldata record, address payable relayer, uint256 fee, uint256 refund)
-        private
-    {
+    /// Checks one record's root slot, nullifier and recipient, and marks the nullifier spent
+    /// (so a repeat later in the same batch is caught); returns (recipient, root, nullifierHash).
+    function _spend(bytes calldata record) private returns (address payable, uint256, uint256) {
         uint32 rootIndex = uint32(bytes4(record[0:4]));
         bytes32 nullifierHash = bytes32(record[4:36]);
         uint32 id = uint32(bytes4(record[36:40]));
@@ -118,14 +133,8 @@ abstract contract Pool is MerkleTreeWithHistory {
         if (uint256(nullifierHash) >= FIELD_SIZE) revert NullifierNotInField();
         if (isSpent[nullifierHash]) revert NullifierSpent();
         if (id >= recipients.length) revert UnknownRecipient();
-        address payable recipient = payable(recipients[id]);
-        uint256 extDataHash = uint256(keccak256(abi.encode(recipient, relayer, fee, refund))) % FIELD_SIZE;
-        if (!verifier.verifyProof(record[40:296], [uint256(root), uint256(nullifierHash), extDataHash])) {
-            revert InvalidProof();
-        }
         isSpent[nullifierHash] = true;
-        _processWithdraw(recipient, denomination - fee, refund);
-        emit Withdrawal(recipient, nullifierHash, relayer, fee);
+        return (payable(recipients[id]), uint256(root), uint256(nullifierHash));
     }
 
     function _register(address recipient) private returns (uint32) {

@@ -174,6 +174,40 @@ def test_verifier_rejects_public_inputs_at_or_above_r(env: Env) -> None:
         assert not verifier.functions.verifyProof(proof.to_bytes(), aliased).call()
 
 
+def test_batch_verifier_rejects_inputs_at_or_above_r_and_misplaced_inputs(env: Env) -> None:
+    verifier = env.contract("Groth16Verifier", env.eth_addresses.verifier)
+    publics = [tuple(random_element() % 2**200 for _ in range(3)) for _ in range(2)]
+    proofs = b"".join(Proof.from_snarkjs(p).to_bytes() for p in prove(*publics))  # type: ignore[arg-type]
+    inputs = [x for public in publics for x in public]
+    assert verifier.functions.verifyProofs(proofs, inputs).call()
+    for i in range(6):
+        aliased = list(inputs)
+        aliased[i] += R
+        assert not verifier.functions.verifyProofs(proofs, aliased).call()
+    assert not verifier.functions.verifyProofs(proofs, inputs[3:] + inputs[:3]).call()
+    assert not verifier.functions.verifyProofs(proofs, inputs[:3]).call()
+    assert not verifier.functions.verifyProofs(proofs[:-1], inputs).call()
+
+
+def test_rejects_batch_with_one_bad_proof(env: Env) -> None:
+    good = record_for(env.eth, fresh_address())
+    bad = record_for(env.eth, fresh_address())
+    forged = WithdrawalRecord(bad.root_index, bad.nullifier_hash, bad.recipient_id, good.proof)
+    guarded(env, env.eth, [good, forged], "InvalidProof")
+
+
+def test_rejects_batch_with_one_redirected_record(env: Env) -> None:
+    good = record_for(env.eth, fresh_address())
+    victim = record_for(env.eth, fresh_address())
+    thief = fresh_address()
+    env.eth.register_recipient(thief)
+    tid = env.eth.recipient_id(thief)
+    assert tid is not None
+    stolen = WithdrawalRecord(victim.root_index, victim.nullifier_hash, tid, victim.proof)
+    guarded(env, env.eth, [good, stolen], "InvalidProof")
+    assert env.balance(thief) == 0
+
+
 def test_rejects_empty_root_slot(env: Env) -> None:
     slot = env.eth.current_root_index() + 1
     assert env.eth.root_at(slot) == 0
