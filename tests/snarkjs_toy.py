@@ -8,11 +8,13 @@ around the proof, while the verifier math is snarkjs's, an independent implement
 
 from __future__ import annotations
 
+import atexit
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
-from conftest import cached_artifact, node_tool, run_node
+from conftest import ROOT, cached_artifact, node_tool
 from snarkjs_cli import ptau, run
 
 TOY = """pragma circom 2.0.0;
@@ -29,14 +31,19 @@ component main {public [root, nullifierHash, extDataHash]} = Toy();
 """
 
 PROVE_JS = """
+// One long-lived worker: a JSON list of inputs per stdin line -> a JSON list of results per line.
 const snarkjs = require('snarkjs');
-const [dir, inputs] = process.argv.slice(-2);
+const readline = require('readline');
+const dir = process.argv[process.argv.length - 1];
+const lines = readline.createInterface({input: process.stdin});
 (async () => {
-  const out = [];
-  for (const inp of JSON.parse(inputs)) {
-    out.push(await snarkjs.groth16.fullProve(inp, dir + '/toy_js/toy.wasm', dir + '/toy.zkey'));
+  for await (const line of lines) {
+    const out = [];
+    for (const inp of JSON.parse(line)) {
+      out.push(await snarkjs.groth16.fullProve(inp, dir + '/toy_js/toy.wasm', dir + '/toy.zkey'));
+    }
+    process.stdout.write(JSON.stringify(out) + '\\n');
   }
-  console.log(JSON.stringify(out));
   process.exit(0);
 })();
 """
@@ -60,6 +67,34 @@ def verification_key() -> dict[str, Any]:
 
 
 _proofs: dict[tuple[int, int, int], dict[str, Any]] = {}
+_worker: list[subprocess.Popen[str]] = []
+
+
+def _stop_worker() -> None:
+    for proc in _worker:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _prover() -> subprocess.Popen[str]:
+    """The node worker, started once per test process: node and snarkjs load once (~0.6 s)
+    instead of once per call."""
+    if not _worker or _worker[0].poll() is not None:
+        node_tool("snarkjs")
+        directory = str(toy_dir())
+        _worker[:] = [
+            subprocess.Popen(
+                ["node", "-e", PROVE_JS, "--", directory],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        ]
+    return _worker[0]
+
+
+atexit.register(_stop_worker)
 
 
 def prove(*public: tuple[int, int, int]) -> list[dict[str, Any]]:
@@ -67,8 +102,14 @@ def prove(*public: tuple[int, int, int]) -> list[dict[str, Any]]:
     todo = [p for p in dict.fromkeys(public) if p not in _proofs]
     if todo:
         inputs = [{"root": str(a), "nullifierHash": str(b), "extDataHash": str(c)} for a, b, c in todo]
-        results = json.loads(run_node(PROVE_JS, str(toy_dir()), json.dumps(inputs)))
-        for key, res in zip(todo, results, strict=True):
+        proc = _prover()
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(inputs) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"the snarkjs prover exited ({proc.wait()})")
+        for key, res in zip(todo, json.loads(line), strict=True):
             assert [int(x) for x in res["publicSignals"]] == list(key)
             _proofs[key] = res["proof"]
     return [_proofs[p] for p in public]
