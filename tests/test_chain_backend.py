@@ -3,8 +3,11 @@ the block being built, one process at a time, and a clear error for an unreachab
 
 from __future__ import annotations
 
+import http.server
+import socketserver
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,6 +117,26 @@ def test_connect_reports_an_unreachable_node(tmp_path: Path) -> None:
         connect(url, tmp_path)
     with pytest.raises(ChainError, match="not an http"):
         connect("ftp://example.org", tmp_path)
+
+
+def test_connect_reports_a_server_that_is_not_an_ethereum_node(tmp_path: Path) -> None:
+    class NotANode(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<html>hello</html>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with socketserver.TCPServer(("127.0.0.1", 0), NotANode) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            with pytest.raises(ChainError, match="does not answer as an Ethereum JSON-RPC node"):
+                connect(url, tmp_path)
+        finally:
+            server.shutdown()
 
 
 def test_connect_without_url_uses_the_home_folder(tmp_path: Path) -> None:

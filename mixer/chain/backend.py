@@ -29,6 +29,7 @@ from eth_tester.backends.pyevm.main import (
 )
 from requests.exceptions import RequestException
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
+from web3.exceptions import Web3Exception
 
 from mixer.chain.client import ChainError
 
@@ -239,8 +240,12 @@ def connect(rpc_url: str | None, home: Path) -> Web3:
     w3 = rpc_web3(rpc_url, timeout=10)
     try:
         w3.eth.chain_id  # noqa: B018 - the reachability probe
-    except (RequestException, OSError, ValueError) as exc:
+    except (RequestException, OSError) as exc:
         raise ChainError(f"cannot reach the JSON-RPC node at {rpc_url}: {_describe(exc)}") from None
+    except (ValueError, Web3Exception) as exc:
+        raise ChainError(
+            f"{rpc_url} does not answer as an Ethereum JSON-RPC node: {_describe(exc)}"
+        ) from None
     return w3
 
 
