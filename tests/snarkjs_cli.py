@@ -24,7 +24,7 @@ def run(cmd: Sequence[str | Path], cwd: Path) -> None:
 
 
 PTAU_POWER = 8
-"""2^8: enough for circuits of up to 127 constraints + public inputs, and made in seconds."""
+"""2^8: enough for circuits with up to 255 constraints + public inputs, and made in seconds."""
 
 
 def _build_ptau(dest: Path) -> None:

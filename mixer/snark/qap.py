@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mixer.field import R, batch_inverse
-from mixer.snark.ntt import coset_evaluations, log2_exact, root_of_unity
+from mixer.snark.ntt import coset_evaluations_mpz, log2_exact, root_of_unity, to_mpz
 from mixer.snark.r1cs import R1CS
 
 Coefficient = tuple[int, int, int]
@@ -74,13 +74,13 @@ def evaluations(coefficients: Sequence[Coefficient], witness: Sequence[int], siz
 def h_evaluations(qap: QAP, witness: Sequence[int]) -> list[int]:
     """A*B - C on snarkjs's coset: the scalars of the H-point multi-exponentiation."""
     n = qap.domain_size
-    a = evaluations(qap.a, witness, n)
-    b = evaluations(qap.b, witness, n)
+    a = to_mpz(evaluations(qap.a, witness, n))
+    b = to_mpz(evaluations(qap.b, witness, n))
     c = [x * y % R for x, y in zip(a, b, strict=True)]
-    a_odd = coset_evaluations(a)
-    b_odd = coset_evaluations(b)
-    c_odd = coset_evaluations(c)
-    return [(x * y - z) % R for x, y, z in zip(a_odd, b_odd, c_odd, strict=True)]
+    a_odd = coset_evaluations_mpz(a)
+    b_odd = coset_evaluations_mpz(b)
+    c_odd = coset_evaluations_mpz(c)
+    return [int((x * y - z) % R) for x, y, z in zip(a_odd, b_odd, c_odd, strict=True)]
 
 
 def lagrange_at(tau: int, size: int) -> list[int]:
