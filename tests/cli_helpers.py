@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from conftest import cached_artifact
 from typer.testing import CliRunner, Result
 
+from circuits import registry
 from wallet_cli.main import app
 
 MIXER = Path(sys.executable).parent / "mixer"
@@ -64,3 +67,22 @@ def one_error_line(stderr: str) -> str:
     assert lines[0].startswith("error: "), lines[0]
     assert "Traceback" not in stderr
     return lines[0]
+
+
+def dev_keys() -> Path:
+    """A folder holding a development key for withdraw-poseidon-DEPTH, made once per machine
+    by `mixer setup --dev` (an input of the CLI tests, like a fixture file; named by the
+    circuit's digest so a changed circuit gets a fresh key)."""
+    circuit = f"withdraw-poseidon-{DEPTH}"
+    digest = registry.compile(circuit).digest()[:16]
+
+    def build(path: Path) -> None:
+        run(path, "setup", "--dev", "--depth", str(DEPTH))
+
+    return cached_artifact(f"cli-keys-{circuit}-{digest}", build) / "keys"
+
+
+def new_home(path: Path) -> Path:
+    """`path` as a wallet home with the development key installed."""
+    shutil.copytree(dev_keys(), path / "keys")
+    return path

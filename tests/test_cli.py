@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_helpers import DEPTH, PASSWORD, env, one_error_line, run, run_json
-from snarkjs_toy import verification_key
+from cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json
 
 from mixer.chain import backend
 from mixer.chain.artifacts import load
@@ -16,21 +15,22 @@ from mixer.hashes import get_hasher
 from mixer.note import Note
 
 
-def _install_toy_key(home: Path) -> None:
-    """A snarkjs verifying key with the withdrawal circuit's public inputs: enough to deploy."""
-    (home / "keys").mkdir(parents=True)
-    (home / "keys" / f"withdraw-poseidon-{DEPTH}.vkey.json").write_text(json.dumps(verification_key()))
-
-
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    _install_toy_key(tmp_path)
-    return tmp_path
+    return new_home(tmp_path)
 
 
 @pytest.fixture
 def deployed(home: Path) -> Iterator[tuple[Path, dict[str, object]]]:
     yield home, run_json(home, "deploy", "--depth", str(DEPTH))
+
+
+@pytest.fixture(scope="module")
+def bare_pool(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with a deployed pool and no wallet, for the checks that change nothing."""
+    home = new_home(tmp_path_factory.mktemp("bare"))
+    run_json(home, "deploy", "--depth", str(DEPTH))
+    return home
 
 
 def _pool_contract(home: Path, address: str):  # type: ignore[no-untyped-def]
@@ -135,10 +135,8 @@ def test_backup_restores_into_a_new_home_and_never_overwrites(
         (("notes", "show", "1"), "no wallet"),
     ],
 )
-def test_user_errors_print_one_line_and_exit_1(
-    deployed: tuple[Path, dict[str, object]], args: tuple[str, ...], message: str
-) -> None:
-    home, _ = deployed
+def test_user_errors_print_one_line_and_exit_1(bare_pool: Path, args: tuple[str, ...], message: str) -> None:
+    home = bare_pool
     result = run(home, *args, ok=False)
     assert result.exit_code == 1
     assert message in one_error_line(result.stderr)

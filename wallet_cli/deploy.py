@@ -15,7 +15,7 @@ from mixer.chain.pool import vk_words
 from mixer.wallet import PoolInfo
 from wallet_cli.keys import verifying_key
 from wallet_cli.pools import HASHER_CONTRACTS, checked_address, token_metadata
-from wallet_cli.session import Session, UserError
+from wallet_cli.session import DEPTH_ENV, Session, UserError
 from wallet_cli.view import summary, transactions, units
 
 DEFAULT_DEPTH = 20
@@ -48,7 +48,7 @@ def deploy(
     denomination: Annotated[str, typer.Option(help="Fixed deposit amount, in ETH or whole tokens.")] = "0.1",
     token: Annotated[str | None, typer.Option(help="ERC20 token address: a token pool.")] = None,
     depth: Annotated[
-        int, typer.Option(hidden=True, min=1, max=32, help="Merkle tree depth.")
+        int, typer.Option(hidden=True, min=1, max=32, envvar=DEPTH_ENV, help="Merkle tree depth.")
     ] = DEFAULT_DEPTH,
 ) -> None:
     """Deploy a new pool (hasher, verifier, pool) on the chain and remember it in the home."""

@@ -14,8 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from wallet_cli import deploy, deposit, notes, status
-from wallet_cli.demo import run_demo
+from wallet_cli import compliance, demo, deploy, deposit, keys, notes, snark, status, withdraw
 from wallet_cli.errors import user_message
 from wallet_cli.session import Options, UserError
 
@@ -93,17 +92,20 @@ def global_options(
     )
 
 
-for command in (deploy.deploy, deposit.deposit, status.status):
+for command in (
+    keys.setup,
+    deploy.deploy,
+    deposit.deposit,
+    withdraw.withdraw,
+    status.status,
+    compliance.compliance,
+    demo.demo,
+):
     app.command()(command)
 
 
-@app.command()
-def demo() -> None:
-    """Tell the whole story on a local chain (grows as the project does)."""
-    run_demo()
-
-
 app.add_typer(notes.app, name="notes", help="Your notes: list, show, back up and restore.")
+app.add_typer(snark.app, name="snark", help="Groth16 files and steps, interoperable with snarkjs.")
 
 
 def main() -> None:

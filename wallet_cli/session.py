@@ -27,6 +27,8 @@ from mixer.chain.pool import ZERO_ADDRESS
 from mixer.wallet import PoolBook, Wallet
 
 PASSWORD_ENV = "MIXER_PASSWORD"
+DEPTH_ENV = "MIXER_TREE_DEPTH"
+"""Tree depth of `setup`, `deploy` and `demo` (hidden; default 20): tests use small trees."""
 
 
 class UserError(Exception):

@@ -1,0 +1,147 @@
+"""`mixer withdraw`, `--print-record` and `mixer compliance` through typer's runner (embedded chain)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_helpers import DEPTH, env, new_home, one_error_line, run, run_json
+from eth_account import Account
+
+from mixer.chain import backend
+from mixer.chain.client import ContractReverted, Sender
+from mixer.chain.pool import PoolClient
+from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
+from mixer.hashes import get_hasher
+from mixer.note import Note
+
+DENOMINATION = 10**17
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[str]]:
+    """A home with a deployed pool and six deposits (accounts 1..6), shared by this module's
+    tests: each test withdraws its own note, so they do not depend on each other's order."""
+    home = new_home(tmp_path_factory.mktemp("home"))
+    address = str(run_json(home, "deploy", "--depth", str(DEPTH))["pool"])
+    notes = [str(run_json(home, "--account", str(n), "deposit")["note"]) for n in range(1, 7)]
+    return home, address, notes
+
+
+def _balances(home: Path, *addresses: str) -> list[int]:
+    w3 = backend.open_embedded(home / "chain")
+    try:
+        return [int(w3.eth.get_balance(a)) for a in addresses]  # type: ignore[arg-type]
+    finally:
+        backend.close(w3)
+
+
+def test_withdraw_pays_a_fresh_address_and_marks_the_note_spent(pool: tuple[Path, str, list[str]]) -> None:
+    home, address, notes = pool
+    fresh = Account.create().address
+    (pool_before,) = _balances(home, address)
+    out = run_json(home, "withdraw", notes[1], "--to", fresh)
+    assert out["received"] == DENOMINATION
+    (tx,) = out["transactions"]
+    assert tx["step"] == "withdraw" and tx["gasUsed"] > 0
+    assert _balances(home, fresh, address) == [DENOMINATION, pool_before - DENOMINATION]
+    listed = run_json(home, "notes", "list")["notes"]
+    assert listed[1]["spent"] and listed[1]["withdrawalTx"] == tx["hash"]
+
+    again = run(home, "withdraw", notes[1], "--to", fresh, ok=False)
+    assert again.exit_code == 1
+    assert "already spent" in one_error_line(again.stderr)
+    assert _balances(home, fresh) == [DENOMINATION]
+
+
+def test_relayer_fee_is_paid_out_of_the_withdrawn_amount(pool: tuple[Path, str, list[str]]) -> None:
+    home, _, notes = pool
+    fresh, relayer = Account.create().address, Account.create().address
+    run_json(home, "withdraw", notes[3], "--to", fresh, "--relayer", relayer, "--fee", "0.01")
+    assert _balances(home, fresh, relayer) == [DENOMINATION - 10**16, 10**16]
+
+
+def test_print_record_sends_nothing_and_binds_recipient_and_fee(pool: tuple[Path, str, list[str]]) -> None:
+    home, address, notes = pool
+    fresh, relayer = Account.create().address, Account.create().address
+    out = run_json(
+        home, "withdraw", notes[2], "--to", fresh, "--relayer", relayer, "--fee", "0.02", "--print-record"
+    )
+    data = bytes.fromhex(str(out["record"])[2:])
+    assert len(data) == RECORD_SIZE
+    record = WithdrawalRecord.decode(data)
+    note = Note.parse(notes[2])
+    assert record.nullifier_hash == get_hasher("poseidon").nullifier_hash(note.nullifier)
+    assert (out["recipient"], out["relayer"], out["fee"], out["refund"]) == (fresh, relayer, 2 * 10**16, 0)
+    assert out["newRecipients"] == [fresh]
+
+    w3 = backend.open_embedded(home / "chain")
+    try:
+        submitter = PoolClient(Sender(w3, str(w3.eth.accounts[7])), address)
+        assert not submitter.is_spent(record.nullifier_hash)  # --print-record sent nothing
+        assert w3.eth.get_balance(fresh) == 0  # type: ignore[arg-type]
+        with pytest.raises(ContractReverted) as err:  # a submitter cannot raise the fee
+            submitter.withdraw(data, new_recipients=[fresh], relayer=relayer, fee=3 * 10**16)
+        assert err.value.error == "InvalidProof"
+        with pytest.raises(ContractReverted):  # nor take the fee itself
+            submitter.withdraw(data, new_recipients=[fresh], relayer=submitter.sender.address, fee=2 * 10**16)
+        submitter.withdraw(data, new_recipients=[fresh], relayer=relayer, fee=2 * 10**16)
+        assert w3.eth.get_balance(fresh) == DENOMINATION - 2 * 10**16  # type: ignore[arg-type]
+        assert w3.eth.get_balance(relayer) == 2 * 10**16  # type: ignore[arg-type]
+    finally:
+        backend.close(w3)
+    assert [n["state"] for n in run_json(home, "status")["notes"]][2] == "spent"
+
+
+def test_compliance_links_the_deposit_to_its_withdrawal(pool: tuple[Path, str, list[str]]) -> None:
+    home, _, notes = pool
+    before = run_json(home, "compliance", notes[0])
+    assert before["withdrawal"] is None
+    assert before["deposit"]["leafIndex"] == 0
+    deposit_tx = run_json(home, "notes", "list")["notes"][0]["depositTx"]
+    assert before["deposit"]["tx"] == deposit_tx
+    fresh = Account.create().address
+    spent = run_json(home, "withdraw", notes[0], "--to", fresh)
+    report = run_json(home, "compliance", notes[0])
+    assert report["withdrawal"]["to"] == fresh
+    assert report["withdrawal"]["tx"] == spent["transactions"][0]["hash"]
+    w3 = backend.open_embedded(home / "chain")
+    try:
+        assert report["deposit"]["from"] == w3.eth.accounts[1]
+    finally:
+        backend.close(w3)
+
+
+def test_withdraw_user_errors(pool: tuple[Path, str, list[str]]) -> None:
+    home, _, notes = pool
+    note = Note.parse(notes[4])
+    undeposited = Note.generate(note.pool).to_string()
+    fresh = Account.create().address
+    cases = [
+        ((undeposited, "--to", fresh), "no deposit for this note"),
+        ((notes[4], "--to", fresh, "--fee", "0.2", "--relayer", fresh), "more than the pool's denomination"),
+        ((notes[4], "--to", fresh, "--fee", "0.01"), "pass --relayer"),
+        ((notes[4], "--to", "0x1234"), "--to is not an Ethereum address"),
+        ((notes[4][:-1], "--to", fresh), "checksum mismatch"),
+    ]
+    for args, message in cases:
+        result = run(home, "withdraw", *args, ok=False)
+        assert result.exit_code == 1, args
+        assert message in one_error_line(result.stderr), args
+    wrong = run(home, "withdraw", notes[4], "--to", fresh, environ=env(MIXER_PASSWORD="nope"), ok=False)
+    assert "wrong password" in one_error_line(wrong.stderr)
+    assert _balances(home, fresh) == [0]
+
+
+def test_a_tampered_sync_cache_is_caught_by_the_root_check(pool: tuple[Path, str, list[str]]) -> None:
+    home, _, notes = pool
+    run_json(home, "status")  # fills the deposit cache
+    (cache,) = (home / "cache").iterdir()
+    text = cache.read_text()
+    second = Note.parse(notes[1])
+    commitment = get_hasher("poseidon").commitment(second.nullifier, second.secret)
+    assert f'"{hex(commitment)}"' in text
+    cache.write_text(text.replace(f'"{hex(commitment)}"', f'"{hex(commitment + 1)}"'))
+    result = run(home, "withdraw", notes[5], "--to", Account.create().address, ok=False)
+    assert "root" in one_error_line(result.stderr)
+    run_json(home, "withdraw", notes[5], "--to", Account.create().address)  # the bad cache was dropped

@@ -1,0 +1,84 @@
+"""`mixer compliance NOTE`: what a note's owner can disclose to link a withdrawal to its deposit.
+
+Only the note links the two: its commitment names the deposit, its nullifier hash the
+withdrawal. Showing the note (or this report) to an auditor proves where the funds came
+from; anyone holding the note could also withdraw an unspent deposit, so disclose notes
+only after they are spent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from mixer.hashes import get_hasher
+from mixer.note import Note
+from wallet_cli.chainview import find_withdrawal, synced
+from wallet_cli.pools import check_note_pool
+from wallet_cli.session import Session, UserError
+from wallet_cli.view import summary, units
+
+
+def compliance(
+    ctx: typer.Context,
+    note_text: Annotated[str, typer.Argument(metavar="NOTE", help="The note string.")],
+) -> None:
+    """Report the deposit and withdrawal transactions a note links (for an auditor)."""
+    s = Session.of(ctx)
+    note = Note.parse(note_text)
+    info = check_note_pool(s, note.pool)
+    hasher = get_hasher(note.pool.hash)
+    commitment = hasher.commitment(note.nullifier, note.secret)
+    nullifier_hash = hasher.nullifier_hash(note.nullifier)
+    pool = synced(s, info)
+    event = next((d for d in pool.deposits if d.commitment == commitment), None)
+    if event is None:
+        raise UserError(f"no deposit for this note in pool {info.address}: there is nothing to disclose")
+    depositor = str(s.w3.eth.get_transaction(event.tx_hash)["from"])  # type: ignore[arg-type]
+    report: dict[str, Any] = {
+        "pool": info.address,
+        "chainId": info.chain_id,
+        "amount": f"{info.amount} {info.currency}",
+        "commitment": "0x" + commitment.to_bytes(32, "big").hex(),
+        "nullifierHash": "0x" + nullifier_hash.to_bytes(32, "big").hex(),
+        "deposit": {
+            "tx": event.tx_hash,
+            "block": event.block_number,
+            "timestamp": event.timestamp,
+            "from": depositor,
+            "leafIndex": event.leaf_index,
+        },
+        "withdrawal": None,
+    }
+    spent = find_withdrawal(s.w3, info, nullifier_hash)
+    if spent is not None:
+        block = s.w3.eth.get_block(spent.block)
+        report["withdrawal"] = {
+            "tx": spent.tx_hash,
+            "block": spent.block,
+            "timestamp": int(block["timestamp"]),
+            "to": spent.to,
+            "relayer": spent.relayer,
+            "fee": spent.fee,
+        }
+    if not s.options.json:
+        rows: list[tuple[str, Any]] = [
+            ("pool", f"{info.address} ({report['amount']}, chain {info.chain_id})"),
+            ("commitment", report["commitment"]),
+            ("deposit tx", event.tx_hash),
+            ("deposited by", depositor),
+            ("deposit block", event.block_number),
+        ]
+        if spent is None:
+            rows.append(("withdrawal", "none: the deposit is unspent (do not share this note)"))
+        else:
+            rows += [
+                ("nullifier hash", report["nullifierHash"]),
+                ("withdrawal tx", spent.tx_hash),
+                ("paid to", spent.to),
+                ("relayer fee", f"{units(spent.fee, info.decimals)} {info.currency} to {spent.relayer}"),
+                ("withdrawal block", spent.block),
+            ]
+        summary(s.console, "Compliance report: what this note proves", rows)
+    s.result(report)

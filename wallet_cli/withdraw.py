@@ -1,0 +1,160 @@
+"""`mixer withdraw NOTE --to ADDR`: prove ownership of some deposit and pay it to ADDR.
+
+The proof binds the recipient, the relayer and its fee (extDataHash), so whoever sends the
+record can change none of them; `--print-record` stops before sending and prints the
+296-byte record and the parameters it is bound to, for a relayer to submit.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from mixer.backup import NoteRecord
+from mixer.chain.pool import ZERO_ADDRESS, PoolClient
+from mixer.extdata import ExtData
+from mixer.hashes import get_hasher
+from mixer.note import Note
+from mixer.snark import groth16
+from mixer.wallet import PoolInfo
+from mixer.withdrawal import WithdrawalError, make_record, plan_withdrawal, witness
+from wallet_cli.chainview import MIN_ANONYMITY_SET, synced
+from wallet_cli.deposit import TOKEN_ABI_APPROVE
+from wallet_cli.keys import load_proving_key
+from wallet_cli.pools import check_note_pool, checked_address
+from wallet_cli.session import Session, UserError
+from wallet_cli.view import summary, transactions, units
+
+PROVING_STEPS = ("witness", *groth16.PROVE_STEPS)
+
+
+def parse_fee(text: str, info: PoolInfo) -> int:
+    """`text` whole currency units as the smallest unit; at most the denomination."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise UserError(f"--fee {text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise UserError(f"--fee must be zero or positive, got {text!r}")
+    scaled = value.scaleb(info.decimals)
+    if scaled != scaled.to_integral_value():
+        raise UserError(f"--fee {text} has more than {info.decimals} decimal places")
+    fee = int(scaled)
+    if fee > info.denomination:
+        raise UserError(f"--fee {text} is more than the pool's denomination ({info.amount} {info.currency})")
+    return fee
+
+
+def balance(s: Session, info: PoolInfo, address: str) -> int:
+    if info.token is None:
+        return int(s.w3.eth.get_balance(address))  # type: ignore[arg-type]
+    token = s.w3.eth.contract(address=info.token, abi=TOKEN_ABI_APPROVE)  # type: ignore[call-overload]
+    return int(token.functions.balanceOf(address).call())
+
+
+def withdraw(
+    ctx: typer.Context,
+    note_text: Annotated[str, typer.Argument(metavar="NOTE", help="The note string of the deposit.")],
+    to: Annotated[str, typer.Option("--to", help="Recipient address (best: a fresh one).")],
+    relayer: Annotated[
+        str | None, typer.Option(help="Relayer address, paid --fee out of the withdrawn amount.")
+    ] = None,
+    fee: Annotated[str, typer.Option(help="Relayer fee in the pool's currency (e.g. 0.01).")] = "0",
+    print_record: Annotated[
+        bool,
+        typer.Option("--print-record", help="Build the proof and print the record; send nothing."),
+    ] = False,
+) -> None:
+    """Withdraw a deposit to --to with a zero-knowledge proof (nobody learns which deposit)."""
+    s = Session.of(ctx)
+    note = Note.parse(note_text)
+    recipient = checked_address(to, "--to")
+    relayer_address = ZERO_ADDRESS if relayer is None else checked_address(relayer, "--relayer")
+    info = check_note_pool(s, note.pool)
+    fee_units = parse_fee(fee, info)
+    if fee_units and relayer is None:
+        raise UserError("--fee pays a relayer: pass --relayer ADDRESS too")
+    hasher = get_hasher(note.pool.hash)
+    nullifier_hash = hasher.nullifier_hash(note.nullifier)
+    wallet = s.wallet() if s.has_wallet() and not print_record else None  # password asked before sending
+    client = PoolClient(s.reader() if print_record else s.sender(), info.address)
+    if client.is_spent(nullifier_hash):
+        if wallet is not None and wallet.find(note) is not None:
+            wallet.update(note, spent=True)
+        raise UserError("this note was already spent (its nullifier is marked spent on chain)")
+
+    pool = synced(s, info)
+    ext = ExtData(recipient, relayer_address, fee_units, 0)
+    try:
+        plan = plan_withdrawal(note, pool.tree, ext)
+    except WithdrawalError:
+        raise UserError(
+            f"no deposit for this note in pool {info.address} (was its deposit sent? see `mixer status`)"
+        ) from None
+    if client.root_at(pool.root_index) != plan.root:
+        raise UserError("unknown root: the pool does not hold the root of the synced tree; try again")
+    size = len(pool.deposits)
+    if size < MIN_ANONYMITY_SET:
+        s.console.print(
+            f"[yellow]warning[/yellow]: the pool has only {size} deposits: this withdrawal hides "
+            f"among at most {size}."
+        )
+    pk = load_proving_key(s.home, plan.circuit)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=s.console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Proving: witness", total=len(PROVING_STEPS))
+
+        def on_step(name: str) -> None:
+            bar.update(task, completed=PROVING_STEPS.index(name), description=f"Proving: {name}")
+
+        wires = witness(plan)
+        proof = groth16.prove(pk, wires, on_step=on_step)
+        bar.update(task, completed=len(PROVING_STEPS))
+    (recipient_id,), new_recipients = client.assign_recipient_ids([recipient])
+    record = make_record(plan, proof, root_index=pool.root_index, recipient_id=recipient_id)
+    bound: dict[str, Any] = {
+        "recipient": recipient,
+        "relayer": relayer_address,
+        "fee": fee_units,
+        "refund": 0,
+        "newRecipients": new_recipients,
+    }
+
+    if print_record:
+        data = {"record": "0x" + record.encode().hex(), "pool": info.address, **bound}
+        if not s.options.json:
+            summary(s.console, "Withdrawal record (not sent)", [*data.items()])
+        s.result(data)
+        return
+
+    before = balance(s, info, recipient)
+    receipt = client.withdraw([record], new_recipients=new_recipients, relayer=relayer_address, fee=fee_units)
+    s.txs.add("withdraw", receipt)
+    tx_hash = s.txs.entries[-1]["hash"]
+    if wallet is not None and not wallet.add(NoteRecord(note, spent=True, withdrawal_tx=tx_hash)):
+        wallet.update(note, spent=True, withdrawal_tx=tx_hash)
+    after = balance(s, info, recipient)
+    if not s.options.json:
+        summary(
+            s.console,
+            "Withdrawal made",
+            [
+                ("pool", info.address),
+                ("to", recipient),
+                ("received", f"{units(after - before, info.decimals)} {info.currency}"),
+                ("relayer fee", f"{units(fee_units, info.decimals)} {info.currency}"),
+                ("recipient balance", f"{units(before, info.decimals)} -> {units(after, info.decimals)}"),
+                ("anonymity set", f"{size} deposits"),
+            ],
+        )
+        transactions(s.console, s.txs.entries)
+    s.result({"pool": info.address, "received": after - before, **bound})
