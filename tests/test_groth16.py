@@ -1,0 +1,217 @@
+"""Groth16 setup / prove / verify: valid proofs verify, and every tampering is rejected cleanly."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from snark_circuits import CUBIC_INPUTS, cubic, withdraw_example
+
+from circuits import registry
+from mixer.bn254 import G1_GEN, G2_GEN, P, g1_add, g1_mul, g2_in_subgroup, g2_is_on_curve
+from mixer.bn254.fields import f2, f2_add, f2_int, f2_mul, f2_sqr, f2_sqrt
+from mixer.bn254.g2 import B2
+from mixer.field import R
+from mixer.snark import groth16, keys
+from mixer.snark.groth16 import DevSetupWarning, Proof, ProvingKey, WitnessError
+from mixer.snark.keys import KeyMismatchError, load_key, save_key
+from mixer.snark.proof import G2, SnarkFormatError
+
+PUBLIC = [CUBIC_INPUTS["x"], CUBIC_INPUTS["y"], CUBIC_INPUTS["z"]]
+
+
+def quiet_setup(circuit_r1cs: object, seed: int) -> ProvingKey:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DevSetupWarning)
+        return groth16.setup(circuit_r1cs, seed=seed)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def key() -> ProvingKey:
+    return quiet_setup(cubic().compile(), seed=1)
+
+
+@pytest.fixture(scope="module")
+def proof(key: ProvingKey) -> Proof:
+    return groth16.prove(key, cubic(CUBIC_INPUTS).witness())
+
+
+def test_valid_proof_verifies(key: ProvingKey, proof: Proof) -> None:
+    assert groth16.verify(key.vk, PUBLIC, proof)
+
+
+def test_proofs_are_randomized_and_all_verify(key: ProvingKey, proof: Proof) -> None:
+    again = groth16.prove(key, cubic(CUBIC_INPUTS).witness())
+    assert again != proof
+    assert groth16.verify(key.vk, PUBLIC, again)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_proofs_from_forked_workers_verify(key: ProvingKey, workers: int) -> None:
+    proof = groth16.prove(key, cubic(CUBIC_INPUTS).witness(), workers=workers)
+    assert groth16.verify(key.vk, PUBLIC, proof)
+
+
+def test_setup_warns_that_it_is_single_party() -> None:
+    with pytest.warns(DevSetupWarning, match="forge"):
+        groth16.setup(cubic().compile(), seed=5)
+
+
+def test_seeded_setup_is_deterministic_and_seeds_differ(key: ProvingKey) -> None:
+    r1cs = cubic().compile()
+    assert quiet_setup(r1cs, seed=1).vk == key.vk
+    other = quiet_setup(r1cs, seed=2)
+    assert other.vk != key.vk
+    assert quiet_setup(r1cs, seed=2).vk == other.vk
+
+
+def test_proof_does_not_verify_under_another_key(key: ProvingKey, proof: Proof) -> None:
+    other = quiet_setup(cubic().compile(), seed=3)
+    assert not groth16.verify(other.vk, PUBLIC, proof)
+
+
+def bump(p: tuple[int, int]) -> list[tuple[int, int]]:
+    return [((p[0] + 1) % P, p[1]), (p[0], (p[1] + 1) % P)]
+
+
+def tampered_coordinates(proof: Proof) -> list[Proof]:
+    """The proof with each of its 8 coordinates changed by one."""
+    assert proof.a is not None and proof.b is not None and proof.c is not None
+    x, y = proof.b
+    out = [replace(proof, a=p) for p in bump(proof.a)]
+    out += [replace(proof, b=(c, y)) for c in bump(x)]
+    out += [replace(proof, b=(x, c)) for c in bump(y)]
+    out += [replace(proof, c=p) for p in bump(proof.c)]
+    return out
+
+
+def test_rejects_each_of_the_eight_coordinates_changed(key: ProvingKey, proof: Proof) -> None:
+    bad = tampered_coordinates(proof)
+    assert len(bad) == 8
+    for p in bad:
+        assert not groth16.verify(key.vk, PUBLIC, p)
+
+
+def test_rejects_each_public_input_changed(key: ProvingKey, proof: Proof) -> None:
+    for i in range(len(PUBLIC)):
+        public = list(PUBLIC)
+        public[i] = (public[i] + 1) % R
+        assert not groth16.verify(key.vk, public, proof)
+
+
+def test_rejects_public_input_plus_r_alias(key: ProvingKey, proof: Proof) -> None:
+    for i in range(len(PUBLIC)):
+        public = list(PUBLIC)
+        public[i] += R
+        assert not groth16.verify(key.vk, public, proof)
+
+
+def test_rejects_wrong_number_of_public_inputs(key: ProvingKey, proof: Proof) -> None:
+    assert not groth16.verify(key.vk, PUBLIC[:-1], proof)
+    assert not groth16.verify(key.vk, [*PUBLIC, 0], proof)
+
+
+def test_rejects_identity_points(key: ProvingKey, proof: Proof) -> None:
+    for p in (replace(proof, a=None), replace(proof, b=None), replace(proof, c=None)):
+        assert not groth16.verify(key.vk, PUBLIC, p)
+
+
+def test_rejects_points_off_the_curve_and_non_canonical_coordinates(key: ProvingKey, proof: Proof) -> None:
+    assert proof.a is not None
+    off = [replace(proof, a=(1, 3)), replace(proof, c=(0, 0)), replace(proof, b=((1, 2), (3, 4)))]
+    off.append(replace(proof, a=(proof.a[0] + P, proof.a[1])))
+    for p in off:
+        assert not groth16.verify(key.vk, PUBLIC, p)
+
+
+def twist_point_outside_g2() -> G2:
+    """A point on the twist curve that is not in the order-r subgroup (small-subgroup attack)."""
+    for x0 in range(1, 100):
+        x = f2(x0, 1)
+        y = f2_sqrt(f2_add(f2_mul(f2_sqr(x), x), B2))
+        if y is not None:
+            point = (f2_int(x), f2_int(y))
+            if not g2_in_subgroup(point):
+                return point
+    raise AssertionError("no such point found")
+
+
+def test_rejects_b_on_the_twist_but_outside_the_subgroup(key: ProvingKey, proof: Proof) -> None:
+    bad_b = twist_point_outside_g2()
+    assert g2_is_on_curve(bad_b)
+    assert not groth16.verify(key.vk, PUBLIC, replace(proof, b=bad_b))
+
+
+def test_rejects_malformed_values_without_raising(key: ProvingKey, proof: Proof) -> None:
+    weird: list[object] = [
+        replace(proof, a=("1", "2")),  # type: ignore[arg-type]
+        replace(proof, b=(1, 2)),  # type: ignore[arg-type]
+        replace(proof, c=(True, 2)),  # type: ignore[arg-type]
+        "not a proof",
+    ]
+    for p in weird:
+        assert not groth16.verify(key.vk, PUBLIC, p)  # type: ignore[arg-type]
+    assert not groth16.verify(key.vk, [PUBLIC[0], "9", PUBLIC[2]], proof)  # type: ignore[list-item]
+    assert not groth16.verify(key.vk, [-1, *PUBLIC[1:]], proof)
+
+
+def test_rejects_a_forgery_from_points_with_known_logs(key: ProvingKey) -> None:
+    """Anyone can make group elements; without the toxic waste they do not satisfy the equation."""
+    forged = Proof(a=g1_mul(G1_GEN, 5), b=G2_GEN, c=g1_add(G1_GEN, G1_GEN))
+    assert not groth16.verify(key.vk, PUBLIC, forged)
+
+
+def test_prove_rejects_malformed_witness(key: ProvingKey) -> None:
+    witness = cubic(CUBIC_INPUTS).witness()
+    with pytest.raises(WitnessError, match="wires"):
+        groth16.prove(key, witness[:-1])
+    with pytest.raises(WitnessError, match="constant 1"):
+        groth16.prove(key, [2, *witness[1:]])
+    with pytest.raises(WitnessError, match="canonical"):
+        groth16.prove(key, [*witness[:-1], R])
+
+
+def test_key_file_round_trips(key: ProvingKey, proof: Proof, tmp_path: Path) -> None:
+    path = tmp_path / "cubic.key"
+    save_key(key, path)
+    loaded = load_key(path)
+    assert loaded.vk == key.vk
+    assert loaded.circuit_digest == key.circuit_digest == cubic().compile().digest()
+    assert loaded.qap == key.qap
+    assert (loaded.a_points, loaded.b2_points, loaded.h_points) == (key.a_points, key.b2_points, key.h_points)
+    assert groth16.verify(loaded.vk, PUBLIC, groth16.prove(loaded, cubic(CUBIC_INPUTS).witness()))
+
+
+def test_key_file_rejects_corruption_truncation_and_other_versions(key: ProvingKey, tmp_path: Path) -> None:
+    data = keys.encode(key)
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 1
+    version = bytearray(data)
+    version[11] = 9
+    for bad, message in (
+        (bytes(flipped), "checksum"),
+        (data[:-100], "checksum"),
+        (bytes(version), "version"),
+        (b"garbage", "not a mixer proving key"),
+    ):
+        (tmp_path / "bad.key").write_bytes(bad)
+        with pytest.raises(SnarkFormatError, match=message):
+            load_key(tmp_path / "bad.key")
+
+
+def test_key_for_another_circuit_is_refused(key: ProvingKey) -> None:
+    key.check_circuit(cubic().compile())
+    with pytest.raises(KeyMismatchError, match="another circuit"):
+        key.check_circuit(registry.compile("withdraw-poseidon-1"))
+
+
+def test_withdrawal_circuit_proves_and_verifies() -> None:
+    name = "withdraw-poseidon-1"
+    inputs = withdraw_example("poseidon", 1)
+    pk = quiet_setup(registry.compile(name), seed=7)
+    public = registry.public_signals(name, inputs)
+    proof = groth16.prove(pk, registry.witness(name, inputs))
+    assert groth16.verify(pk.vk, public, proof)
+    assert not groth16.verify(pk.vk, [public[0], public[1], (public[2] + 1) % R], proof)

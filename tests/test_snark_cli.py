@@ -1,0 +1,136 @@
+"""`mixer snark ...`: the snarkjs-style workflow end to end, with snarkjs checking our files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from snark_circuits import withdraw_example
+from snarkjs_cli import snarkjs
+from snarkjs_toy import toy_dir
+from typer.testing import CliRunner, Result
+
+from mixer.field import R
+from mixer.snark.keys import VerifyingKey
+from wallet_cli.main import app
+
+CIRCUIT = "withdraw-poseidon-1"
+
+
+def mixer(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, ["snark", *map(str, args)])
+
+
+def one_line_error(result: Result, code: int, text: str) -> None:
+    assert result.exit_code == code, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines[-1].startswith("error:") and text in lines[-1], result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dev key, its verifying key, an input file and a proof, all made through the CLI."""
+    d = tmp_path_factory.mktemp("snark-cli")
+    (d / "input.json").write_text(json.dumps(withdraw_example("poseidon", 1, seed=3)))
+    for args in (
+        ("setup", CIRCUIT, d / "w.key", "--dev", "--seed", "9"),
+        ("export-vk", d / "w.key", d / "vk.json"),
+        ("prove", CIRCUIT, d / "w.key", d / "input.json", d / "proof.json", d / "public.json"),
+    ):
+        result = mixer(*args)
+        assert result.exit_code == 0, result.output
+    return d
+
+
+def test_setup_prove_verify_round_trip(flow: Path) -> None:
+    result = mixer("verify", flow / "vk.json", flow / "public.json", flow / "proof.json")
+    assert result.exit_code == 0 and "valid proof" in result.output
+    public = json.loads((flow / "public.json").read_text())
+    inputs = json.loads((flow / "input.json").read_text())
+    assert public == [inputs["root"], inputs["nullifierHash"], inputs["extDataHash"]]
+
+
+def test_snarkjs_verifies_the_cli_proof(flow: Path) -> None:
+    proc = snarkjs("groth16", "verify", "vk.json", "public.json", "proof.json", cwd=flow)
+    assert proc.returncode == 0 and "OK!" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_verify_exits_1_for_a_changed_public_input_or_alias(flow: Path, tmp_path: Path) -> None:
+    public = json.loads((flow / "public.json").read_text())
+    for changed in (str(int(public[2]) + 1), str(int(public[2]) + R)):
+        (tmp_path / "public.json").write_text(json.dumps([public[0], public[1], changed]))
+        result = mixer("verify", flow / "vk.json", tmp_path / "public.json", flow / "proof.json")
+        assert result.exit_code == 1 and "invalid proof" in result.output
+
+
+def test_verify_exits_1_for_a_tampered_proof(flow: Path, tmp_path: Path) -> None:
+    proof = json.loads((flow / "proof.json").read_text())
+    proof["pi_c"][0] = str(int(proof["pi_c"][0]) + 1)
+    (tmp_path / "proof.json").write_text(json.dumps(proof))
+    result = mixer("verify", flow / "vk.json", flow / "public.json", tmp_path / "proof.json")
+    assert result.exit_code == 1 and "invalid proof" in result.output
+
+
+def test_verify_exits_2_for_unusable_files(flow: Path, tmp_path: Path) -> None:
+    (tmp_path / "garbage.json").write_text("{not json")
+    proof = json.loads((flow / "proof.json").read_text())
+    (tmp_path / "shape.json").write_text(json.dumps({**proof, "pi_a": ["x", "1", "1"]}))
+    (tmp_path / "short.json").write_text(json.dumps(["1"]))
+    cases = [
+        (flow / "vk.json", flow / "public.json", tmp_path / "missing.json", "not found"),
+        (flow / "vk.json", flow / "public.json", tmp_path / "garbage.json", "not valid JSON"),
+        (flow / "vk.json", flow / "public.json", tmp_path / "shape.json", "pi_a"),
+        (flow / "proof.json", flow / "public.json", flow / "proof.json", "verification key"),
+        (flow / "vk.json", tmp_path / "short.json", flow / "proof.json", "expects 3 public signals"),
+    ]
+    for vk, public, proof, text in cases:
+        one_line_error(mixer("verify", vk, public, proof), 2, text)
+
+
+def test_setup_requires_dev_flag(tmp_path: Path) -> None:
+    one_line_error(mixer("setup", CIRCUIT, tmp_path / "k.key"), 1, "--dev")
+    assert not (tmp_path / "k.key").exists()
+
+
+def test_prove_refuses_a_key_made_for_another_circuit(flow: Path, tmp_path: Path) -> None:
+    (tmp_path / "input.json").write_text(json.dumps(withdraw_example("poseidon", 2)))
+    result = mixer(
+        "prove",
+        "withdraw-poseidon-2",
+        flow / "w.key",
+        tmp_path / "input.json",
+        tmp_path / "p.json",
+        tmp_path / "q.json",
+    )
+    one_line_error(result, 1, "another circuit")
+    assert not (tmp_path / "p.json").exists()
+
+
+def test_prove_reports_inputs_that_violate_the_circuit(flow: Path, tmp_path: Path) -> None:
+    inputs = json.loads((flow / "input.json").read_text())
+    inputs["root"] = str(int(inputs["root"]) ^ 1)
+    (tmp_path / "input.json").write_text(json.dumps(inputs))
+    result = mixer(
+        "prove", CIRCUIT, flow / "w.key", tmp_path / "input.json", tmp_path / "p.json", tmp_path / "q.json"
+    )
+    one_line_error(result, 1, "not satisfied")
+
+
+def test_unknown_circuit_is_one_line_error(tmp_path: Path) -> None:
+    one_line_error(mixer("export-r1cs", "withdraw-sha256-3", tmp_path / "x.r1cs"), 1, "unknown circuit")
+
+
+def test_exported_r1cs_and_witness_pass_snarkjs_wtns_check(flow: Path, tmp_path: Path) -> None:
+    assert mixer("export-r1cs", CIRCUIT, tmp_path / "c.r1cs").exit_code == 0
+    assert mixer("witness", CIRCUIT, flow / "input.json", tmp_path / "c.wtns").exit_code == 0
+    proc = snarkjs("wtns", "check", "c.r1cs", "c.wtns", cwd=tmp_path)
+    assert proc.returncode == 0 and "WITNESS IS CORRECT" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_export_vk_from_a_snarkjs_zkey_matches_snarkjs_export(tmp_path: Path) -> None:
+    toy = toy_dir()
+    assert mixer("export-vk", toy / "toy.zkey", tmp_path / "vk.json").exit_code == 0
+    ours = VerifyingKey.from_snarkjs(json.loads((tmp_path / "vk.json").read_text()))
+    assert ours == VerifyingKey.from_snarkjs(json.loads((toy / "vk.json").read_text()))
