@@ -51,9 +51,10 @@ Step = Callable[[str], None]
 """Called with the name of each prover step as it starts (progress bars, profiling)."""
 
 PROVE_STEPS: Final = ("H polynomial", "MSM A", "MSM B1", "MSM B2", "MSM C", "MSM H")
+"""In one process every step is reported; with workers, only the first (the MSMs overlap)."""
+SETUP_STEPS: Final = ("QAP at tau", "points A", "points B1", "points B2", "points C", "points H")
 PARALLEL_MIN_WIRES: Final = 1024
 """Below this, forking workers costs more than it saves."""
-SETUP_STEPS: Final = ("QAP at tau", "points A", "points B1", "points B2", "points C", "points H")
 
 
 class DevSetupWarning(UserWarning):
