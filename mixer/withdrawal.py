@@ -20,7 +20,9 @@ from mixer.extdata import ExtData
 from mixer.hashes import get_hasher
 from mixer.merkle import MerkleTree
 from mixer.note import Note
+from mixer.snark import groth16
 from mixer.snark.circuit import InputValue
+from mixer.snark.keys import ProvingKey
 from mixer.snark.proof import Proof
 
 
@@ -96,3 +98,19 @@ def make_record(
     """The 296-byte record for `plan`: `root_index` is the ring slot holding `plan.root`,
     `recipient_id` the directory id of `plan.ext.recipient` (both read from the pool)."""
     return WithdrawalRecord(root_index, plan.nullifier_hash, recipient_id, record_proof(proof))
+
+
+def prove_withdrawal(
+    pk: ProvingKey,
+    plan: WithdrawalPlan,
+    *,
+    root_index: int,
+    recipient_id: int,
+    on_step: groth16.Step | None = None,
+) -> WithdrawalRecord:
+    """Witness, Groth16 proof and record for `plan`; the proof is checked before it is returned,
+    so a wrong key or circuit is a WithdrawalError here instead of a reverted transaction."""
+    proof = groth16.prove(pk, witness(plan), on_step=on_step)
+    if not groth16.verify(pk.vk, plan.public_signals, proof):
+        raise WithdrawalError(f"the proving key does not produce valid proofs for {plan.circuit}")
+    return make_record(plan, proof, root_index=root_index, recipient_id=recipient_id)

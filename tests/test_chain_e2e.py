@@ -1,0 +1,178 @@
+"""End to end on the persistent embedded chain and on anvil, with the project's own Groth16:
+deposit -> (reopen the chain) -> sync -> prove -> 296-byte record -> withdraw, directly and as
+a relayer's batch. The pool's verifier (the EVM's BN254 precompiles) is the independent judge
+of every proof."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from chain_nodes import anvil
+from contract_env import fresh_address
+from web3 import Web3
+from web3.logs import DISCARD
+
+from circuits import registry
+from mixer.chain.backend import close, open_embedded
+from mixer.chain.client import ContractReverted, Sender
+from mixer.chain.pool import PoolClient, deploy_pool, vk_words
+from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
+from mixer.chain.sync import sync_deposits
+from mixer.extdata import ExtData
+from mixer.hashes import get_hasher
+from mixer.note import Note, Pool
+from mixer.snark import groth16
+from mixer.snark.keys import ProvingKey
+from mixer.withdrawal import plan_withdrawal, prove_withdrawal
+
+DEPTH = 4
+CIRCUIT = f"withdraw-poseidon-{DEPTH}"
+DENOMINATION = 10**17
+FEE = 10**15
+NOTES = 7
+WITHDRAW_GAS = 400_000  # per record; fixed, so py-evm runs each pairing once, not twice
+
+
+@pytest.fixture(scope="module")
+def key() -> ProvingKey:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", groth16.DevSetupWarning)
+        return groth16.setup(registry.compile(CIRCUIT), seed=5)
+
+
+@dataclass
+class Chain:
+    w3: Web3
+    home: Path | None
+    """The embedded chain's folder; None for anvil."""
+
+    def reopen(self) -> Web3:
+        """Close and reopen the embedded chain (what a later process sees); anvil stays as is."""
+        if self.home is not None:
+            close(self.w3)
+            self.w3 = open_embedded(self.home)
+        return self.w3
+
+
+@pytest.fixture(scope="module", params=["embedded", "anvil"])
+def chain(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
+    if request.param == "anvil":
+        with anvil() as w3:
+            yield Chain(w3, None)
+        return
+    home = tmp_path_factory.mktemp("embedded")
+    handle = Chain(open_embedded(home), home)
+    yield handle
+    close(handle.w3)
+
+
+@dataclass
+class Deployed:
+    pool: PoolClient
+    notes: list[Note]
+    relayer: str
+    cache: Path
+
+    def withdraw(
+        self, key: ProvingKey, items: list[tuple[Note, str]], fee: int
+    ) -> tuple[list[WithdrawalRecord], list[str]]:
+        """Sync, then prove each (note, recipient) against the synced root; records and the
+        recipients the transaction must register."""
+        synced = sync_deposits(
+            self.pool.sender.w3, self.pool.address, hasher="poseidon", cache_dir=self.cache
+        )
+        ids, new = self.pool.assign_recipient_ids([r for _, r in items])
+        records = []
+        for (note, recipient), rid in zip(items, ids, strict=True):
+            plan = plan_withdrawal(note, synced.tree, ExtData(recipient, self.relayer, fee))
+            records.append(prove_withdrawal(key, plan, root_index=synced.root_index, recipient_id=rid))
+        return records, new
+
+
+@pytest.fixture(scope="module")
+def deployed(chain: Chain, key: ProvingKey, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    w3 = chain.w3
+    sender = Sender(w3, w3.eth.accounts[0])
+    vk = vk_words(key.vk.to_snarkjs())
+    address = deploy_pool(
+        sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=DEPTH
+    ).pool
+    pool = PoolClient(sender, address)
+    identity = Pool("poseidon", "eth", "0.1", int(w3.eth.chain_id), address)
+    notes = [Note.generate(identity) for _ in range(NOTES)]
+    hasher = get_hasher("poseidon")
+    for note in notes:
+        pool.deposit(hasher.commitment(note.nullifier, note.secret))
+    w3 = chain.reopen()
+    sender = Sender(w3, w3.eth.accounts[0])
+    return Deployed(PoolClient(sender, address), notes, w3.eth.accounts[1], tmp_path_factory.mktemp("cache"))
+
+
+def balance(pool: PoolClient, address: str) -> int:
+    return int(pool.sender.w3.eth.get_balance(address))  # type: ignore[arg-type]
+
+
+def test_deposit_sync_prove_withdraw_pays_recipient_and_relayer(deployed: Deployed, key: ProvingKey) -> None:
+    pool, recipient = deployed.pool, fresh_address()
+    assert pool.next_index() == NOTES  # the deposits survived the reopen
+    (record,), new = deployed.withdraw(key, [(deployed.notes[2], recipient)], FEE)
+    assert new == [recipient]
+    raw = record.encode()
+    assert len(raw) == RECORD_SIZE
+    relayer_before, pool_before = balance(pool, deployed.relayer), balance(pool, pool.address)
+    receipt = pool.withdraw(raw, new_recipients=new, relayer=deployed.relayer, fee=FEE, gas=WITHDRAW_GAS)
+    tx = pool.sender.w3.eth.get_transaction(receipt["transactionHash"])
+    assert raw in bytes(tx["input"])
+    assert balance(pool, recipient) == DENOMINATION - FEE
+    assert balance(pool, deployed.relayer) == relayer_before + FEE
+    assert balance(pool, pool.address) == pool_before - DENOMINATION
+    assert pool.is_spent(record.nullifier_hash)
+
+
+def test_relayer_batch_pays_every_record_in_one_transaction(deployed: Deployed, key: ProvingKey) -> None:
+    pool = deployed.pool
+    known = fresh_address()
+    pool.register_recipient(known)
+    first, second = fresh_address(), fresh_address()
+    recipients = [first, known, second, first]  # a new, a known and a repeated recipient
+    items = list(zip(deployed.notes[3:7], recipients, strict=True))
+    records, new = deployed.withdraw(key, items, FEE)
+    assert new == [first, second]
+    relayer_before = balance(pool, deployed.relayer)
+    receipt = pool.withdraw(
+        records, new_recipients=new, relayer=deployed.relayer, fee=FEE, gas=len(records) * WITHDRAW_GAS
+    )
+    events = pool.contract.events.Withdrawal().process_receipt(receipt, errors=DISCARD)
+    assert [e["args"]["to"] for e in events] == recipients
+    assert [balance(pool, r) for r in (first, known, second)] == [
+        2 * (DENOMINATION - FEE),
+        DENOMINATION - FEE,
+        DENOMINATION - FEE,
+    ]
+    assert balance(pool, deployed.relayer) == relayer_before + 4 * FEE
+    assert all(pool.is_spent(r.nullifier_hash) for r in records)
+
+
+def test_real_proof_cannot_be_redirected_or_replayed(deployed: Deployed, key: ProvingKey) -> None:
+    pool, recipient = deployed.pool, fresh_address()
+    (record,), _ = deployed.withdraw(key, [(deployed.notes[0], recipient)], FEE)
+    pool.register_recipient(recipient)
+    with pytest.raises(ContractReverted) as info:
+        pool.withdraw([record], relayer=deployed.relayer, fee=FEE + 1)
+    assert info.value.error == "InvalidProof"
+    thief = fresh_address()
+    ids, _ = pool.assign_recipient_ids([thief])
+    pool.register_recipient(thief)
+    stolen = WithdrawalRecord(record.root_index, record.nullifier_hash, ids[0], record.proof)
+    with pytest.raises(ContractReverted) as info:
+        pool.withdraw([stolen], relayer=deployed.relayer, fee=FEE)
+    assert info.value.error == "InvalidProof" and balance(pool, thief) == 0
+    pool.withdraw([record], relayer=deployed.relayer, fee=FEE, gas=WITHDRAW_GAS)
+    assert balance(pool, recipient) == DENOMINATION - FEE
+    with pytest.raises(ContractReverted) as info:
+        pool.withdraw([record], relayer=deployed.relayer, fee=FEE)
+    assert info.value.error == "NullifierSpent"
