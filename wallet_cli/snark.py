@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from circuits import registry
+from mixer.atomic import write_file
 from mixer.snark import groth16, iden3
 from mixer.snark.circuit import CircuitError
 from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, load_key, save_key
@@ -61,8 +62,16 @@ def _read_json(path: Path, what: str) -> Any:
         raise UserError(f"{what} file is not valid JSON: {path}") from None
 
 
+def _write(path: Path, data: bytes) -> None:
+    """Crash-safe, replacing an existing file (as snarkjs does)."""
+    try:
+        write_file(path, data, overwrite=True)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _write_json(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(value, indent=1) + "\n")
+    _write(path, (json.dumps(value, indent=1) + "\n").encode())
 
 
 def _read_inputs(path: Path) -> dict[str, Any]:
@@ -96,7 +105,7 @@ def export_r1cs(circuit: CircuitArg, out: Annotated[Path, typer.Argument(help="O
     """Write CIRCUIT's constraint system as an iden3 .r1cs file (readable by snarkjs)."""
     with _user_errors():
         r1cs = registry.compile(circuit)
-        out.write_bytes(iden3.write_r1cs(r1cs))
+        _write(out, iden3.write_r1cs(r1cs))
     _console.print(
         f"{circuit}: {r1cs.n_constraints} constraints, {r1cs.n_wires} wires, {r1cs.n_public} public inputs"
         f"\ncircuit digest {r1cs.digest()}\nwrote {out}"
@@ -115,7 +124,7 @@ def witness(
     inputs = _read_inputs(input_json)
     with _user_errors():
         values = registry.witness(circuit, inputs)
-        out.write_bytes(iden3.write_wtns(values))
+        _write(out, iden3.write_wtns(values))
     _console.print(f"{circuit}: {len(values)} wire values; wrote {out}")
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from mixer.atomic import write_file
 from mixer.bn254 import g1_is_on_curve, g2_in_subgroup, g2_is_on_curve
 from mixer.field import R
 from mixer.snark import qap as qap_mod
@@ -317,11 +318,8 @@ def validate_key_points(pk: ProvingKey) -> None:
 
 
 def save_key(pk: ProvingKey, path: Path | str) -> None:
-    """Write `pk` in our key format (overwrites `path`; writes via a temporary file)."""
-    target = Path(path)
-    tmp = target.with_name(target.name + ".partial")
-    tmp.write_bytes(encode(pk))
-    tmp.replace(target)
+    """Write `pk` in our key format, crash-safely (replaces an existing file)."""
+    write_file(Path(path), encode(pk), overwrite=True)
 
 
 def load_key(path: Path | str) -> ProvingKey:
