@@ -102,10 +102,10 @@ class VerifyingKey:
 
     def validate(self) -> None:
         """SnarkFormatError unless every point is a non-identity member of its group."""
-        for name, p in (("alpha1", self.alpha1), *((f"IC[{i}]", p) for i, p in enumerate(self.ic))):
+        for name, p in (("vk_alpha_1", self.alpha1), *((f"IC[{i}]", p) for i, p in enumerate(self.ic))):
             if p is None or not g1_is_on_curve(p):
                 raise SnarkFormatError(f"verification key {name} is not a point of G1")
-        for name, q in (("beta2", self.beta2), ("gamma2", self.gamma2), ("delta2", self.delta2)):
+        for name, q in (("vk_beta_2", self.beta2), ("vk_gamma_2", self.gamma2), ("vk_delta_2", self.delta2)):
             if q is None or not g2_is_on_curve(q) or not g2_in_subgroup(q):
                 raise SnarkFormatError(f"verification key {name} is not a point of G2")
 
