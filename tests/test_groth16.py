@@ -155,6 +155,7 @@ def test_rejects_malformed_values_without_raising(key: ProvingKey, proof: Proof)
         assert not groth16.verify(key.vk, PUBLIC, p)  # type: ignore[arg-type]
     assert not groth16.verify(key.vk, [PUBLIC[0], "9", PUBLIC[2]], proof)  # type: ignore[list-item]
     assert not groth16.verify(key.vk, [-1, *PUBLIC[1:]], proof)
+    assert not groth16.verify(key.vk, None, proof)  # type: ignore[arg-type]
 
 
 def test_rejects_a_forgery_from_points_with_known_logs(key: ProvingKey) -> None:

@@ -221,7 +221,7 @@ def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
     nullifier be spent twice), a wrong number of them, and proof points that are the
     identity, off the curve, or (B) outside the order-r subgroup. One multi-pairing.
     """
-    if not isinstance(proof, Proof) or len(public) != vk.n_public:
+    if not isinstance(proof, Proof) or not isinstance(public, (list, tuple)) or len(public) != vk.n_public:
         return False
     if not all(_is_word(x) and 0 <= x < R for x in public):
         return False
