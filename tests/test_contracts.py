@@ -11,7 +11,7 @@ from contract_env import DENOMINATION, TOKEN_DENOMINATION, Env, deploy_env, fres
 from snarkjs_toy import prove
 from web3 import Web3
 
-from mixer.chain.backend import embedded_web3
+from mixer.chain.backend import close, open_embedded
 from mixer.chain.client import ContractReverted
 from mixer.chain.pool import ZERO_ADDRESS, PoolClient, deploy_contract
 from mixer.chain.record import RECORD_SIZE, Proof, WithdrawalRecord, encode_batch
@@ -20,10 +20,13 @@ from mixer.field import R, random_element
 GAS = 600_000  # fixed gas on happy paths skips a second (slow on py-evm) pairing run
 
 
-@pytest.fixture(scope="module", params=["py-evm", "anvil"])
-def chain(request: pytest.FixtureRequest) -> Iterator[Web3]:
-    if request.param == "py-evm":
-        yield embedded_web3()
+@pytest.fixture(scope="module", params=["embedded", "anvil"])
+def chain(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web3]:
+    """The wallet's own persistent embedded chain (py-evm), then a real node."""
+    if request.param == "embedded":
+        w3 = open_embedded(tmp_path_factory.mktemp("chain"))
+        yield w3
+        close(w3)
     else:
         with anvil() as w3:
             yield w3
