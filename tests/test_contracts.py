@@ -11,6 +11,7 @@ from contract_env import DENOMINATION, TOKEN_DENOMINATION, Env, deploy_env, fres
 from snarkjs_toy import prove
 from web3 import Web3
 
+from mixer.bn254 import G1_GEN, g1_add, g1_mul, g1_neg
 from mixer.chain.backend import close, open_embedded
 from mixer.chain.client import ContractReverted
 from mixer.chain.pool import ZERO_ADDRESS, PoolClient, deploy_contract
@@ -190,6 +191,22 @@ def test_batch_verifier_rejects_inputs_at_or_above_r_and_misplaced_inputs(env: E
     assert not verifier.functions.verifyProofs(proofs, inputs[3:] + inputs[:3]).call()
     assert not verifier.functions.verifyProofs(proofs, inputs[:3]).call()
     assert not verifier.functions.verifyProofs(proofs[:-1], inputs).call()
+
+
+def test_batch_verifier_rejects_invalid_proofs_whose_errors_cancel(env: Env) -> None:
+    """C1 + D and C2 - D: an unweighted sum of the batch would not notice; the random
+    weights do."""
+    verifier = env.contract("Groth16Verifier", env.eth_addresses.verifier)
+    publics = [tuple(random_element() % 2**200 for _ in range(3)) for _ in range(2)]
+    first, second = (Proof.from_snarkjs(p) for p in prove(*publics))  # type: ignore[arg-type]
+    shift = g1_mul(G1_GEN, random_element())
+    c1, c2 = g1_add(first.c, shift), g1_add(second.c, g1_neg(shift))
+    assert c1 is not None and c2 is not None
+    assert g1_add(c1, c2) == g1_add(first.c, second.c)  # the errors cancel in a plain sum
+    bent = Proof(first.a, first.b, c1).to_bytes() + Proof(second.a, second.b, c2).to_bytes()
+    inputs = [x for public in publics for x in public]
+    assert verifier.functions.verifyProofs(first.to_bytes() + second.to_bytes(), inputs).call()
+    assert not verifier.functions.verifyProofs(bent, inputs).call()
 
 
 def test_rejects_batch_with_one_bad_proof(env: Env) -> None:
