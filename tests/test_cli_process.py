@@ -1,5 +1,6 @@
 """The `mixer` script as real processes: deposit and withdraw in separate processes on the
-embedded chain and on anvil, crash safety of deposits, and `--debug`."""
+embedded chain and on anvil, crash safety of deposits, and `--debug`. (Steps around the
+ones under test go through typer's runner, which is faster than a process start.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 from chain_nodes import anvil
-from cli_helpers import DEPTH, env, new_home, one_error_line, spawn
+from cli_helpers import DEPTH, env, new_home, one_error_line, run, run_json, spawn
 from eth_account import Account
 
 from mixer.chain import backend
@@ -37,14 +38,14 @@ def _balance(home: Path, address: str, rpc_url: str | None = None) -> int:
 
 def test_deposit_then_withdraw_in_separate_processes_on_the_embedded_chain(tmp_path: Path) -> None:
     home = new_home(tmp_path)
-    mixer_json(home, "deploy", "--depth", str(DEPTH))
+    run_json(home, "deploy", "--depth", str(DEPTH))
     note = mixer_json(home, "--account", "2", "deposit")["note"]
-    mixer_json(home, "--account", "3", "deposit")
+    run_json(home, "--account", "3", "deposit")
     fresh = Account.create().address
     out = mixer_json(home, "withdraw", note, "--to", fresh)
     assert out["received"] == 10**17
     assert _balance(home, fresh) == 10**17
-    status = mixer_json(home, "status")
+    status = run_json(home, "status")
     assert [n["state"] for n in status["notes"]] == ["spent", "deposited, unspent"]
 
 
@@ -52,7 +53,7 @@ def test_deposit_then_withdraw_on_anvil_via_rpc_url(tmp_path: Path) -> None:
     home = new_home(tmp_path)
     with anvil() as w3:
         url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
-        deployed = mixer_json(home, "--rpc-url", url, "deploy", "--depth", str(DEPTH))
+        deployed = run_json(home, "--rpc-url", url, "deploy", "--depth", str(DEPTH))
         assert w3.eth.get_code(deployed["pool"])
         note = mixer_json(home, "--rpc-url", url, "--private-key", ANVIL_KEY_0, "deposit")["note"]
         assert f"-{w3.eth.chain_id}-" in note
@@ -68,26 +69,26 @@ def test_deposit_then_withdraw_on_anvil_via_rpc_url(tmp_path: Path) -> None:
 @pytest.mark.parametrize("crash_at", ["note-saved", "deposit-sent"])
 def test_a_deposit_killed_midway_leaves_a_recoverable_usable_note(tmp_path: Path, crash_at: str) -> None:
     home = new_home(tmp_path)
-    pool = mixer_json(home, "deploy", "--depth", str(DEPTH))["pool"]
+    pool = run_json(home, "deploy", "--depth", str(DEPTH))["pool"]
     pool_before = _balance(home, pool)
     killed = spawn(home, "deposit", environ=env(MIXER_CRASH_AT=crash_at))
     assert killed.returncode == -9  # SIGKILL: no cleanup ran
-    (saved,) = mixer_json(home, "notes", "list")["notes"]
+    (saved,) = run_json(home, "notes", "list")["notes"]
     assert saved["state"] == "saved, deposit not seen" and saved["depositTx"] is None
-    note = mixer_json(home, "notes", "show", "1")["note"]
+    note = run_json(home, "notes", "show", "1")["note"]
 
-    (recovered,) = mixer_json(home, "status")["notes"]
+    (recovered,) = run_json(home, "status")["notes"]
     if crash_at == "note-saved":  # never broadcast: no funds moved; the note can still be deposited
         assert recovered["state"].startswith("not deposited")
         assert _balance(home, pool) == pool_before
-        mixer_json(home, "deposit", "--note", note)
+        run_json(home, "deposit", "--note", note)
     else:  # broadcast and mined: status finds the deposit and records it
         assert recovered["state"] == "deposited, unspent" and recovered["leafIndex"] == 0
         assert _balance(home, pool) == pool_before + 10**17
-        retry = spawn(home, "deposit", "--note", note)
+        retry = run(home, "deposit", "--note", note, ok=False)
         assert "already deposited" in one_error_line(retry.stderr)
     fresh = Account.create().address
-    mixer_json(home, "withdraw", note, "--to", fresh)
+    run_json(home, "withdraw", note, "--to", fresh)
     assert _balance(home, fresh) == 10**17
 
 
@@ -102,7 +103,7 @@ def test_debug_shows_the_traceback_and_errors_do_not(tmp_path: Path) -> None:
 
 def test_an_unfunded_private_key_is_insufficient_funds(tmp_path: Path) -> None:
     home = new_home(tmp_path)
-    mixer_json(home, "deploy", "--depth", str(DEPTH))
+    run_json(home, "deploy", "--depth", str(DEPTH))
     broke = Account.create()
     assert bytes(broke.key) not in dev_private_keys()
     proc = spawn(home, "--private-key", "0x" + bytes(broke.key).hex(), "deposit")

@@ -23,15 +23,15 @@ from mixer.hashes import get_hasher
 from mixer.note import Note
 from mixer.wallet import PoolInfo
 from wallet_cli.pools import check_note_pool, resolve
-from wallet_cli.session import Session, UserError
+from wallet_cli.session import Session, UserError, send_checked
 from wallet_cli.view import summary, transactions, units
 
 CRASH_ENV = "MIXER_CRASH_AT"
 """Fault injection for the crash-safety tests: the process kills itself (SIGKILL) at the
 named point ("note-saved", "deposit-sent"), exactly as a power cut or `kill -9` would."""
 
-GAS_ALLOWANCE = 2_000_000
-"""Gas a deposit may need (a depth-20 Poseidon deposit uses about 0.5M), for the funds check."""
+DEPOSIT_GAS = 3_000_000
+"""The deposit's gas limit: a depth-20 Poseidon deposit uses about 0.5M, MiMC at depth 32 under 2M."""
 
 TOKEN_ABI_APPROVE = [
     {
@@ -61,7 +61,7 @@ def commitment_of(note: Note) -> int:
 def _check_funds(s: Session, sender: Sender, info: PoolInfo) -> None:
     w3 = sender.w3
     balance = int(w3.eth.get_balance(sender.address))  # type: ignore[arg-type]
-    gas = GAS_ALLOWANCE * int(w3.eth.gas_price)
+    gas = DEPOSIT_GAS * int(w3.eth.gas_price)
     value = info.denomination if info.token is None else 0
     if balance < value + gas:
         raise UserError(
@@ -124,7 +124,13 @@ def deposit(
         bar.add_task(f"Depositing {info.amount} {info.currency} into {info.address}…")
         if info.token is not None:
             _approve(s, sender, info)
-        receipt = client.deposit(commitment, info.denomination if info.token is None else 0)
+        receipt = send_checked(
+            sender,
+            client.contract.functions.deposit(commitment.to_bytes(32, "big")),
+            value=info.denomination if info.token is None else 0,
+            gas=DEPOSIT_GAS,
+            abi=client.abi,
+        )
     crash_point("deposit-sent")
     s.txs.add("deposit", receipt)
     leaf = _leaf_index(client, receipt)

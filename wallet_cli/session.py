@@ -17,8 +17,10 @@ from typing import Any
 
 import typer
 from eth_account import Account
+from eth_tester.exceptions import TransactionFailed
 from rich.console import Console
 from web3 import Web3
+from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxReceipt
 
 from mixer.chain import backend
@@ -195,3 +197,19 @@ class Session:
             if self.txs.entries:
                 payload.setdefault("transactions", self.txs.entries)
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+def send_checked(
+    sender: Sender, call: Any, *, gas: int, abi: list[dict[str, Any]], value: int = 0
+) -> TxReceipt:
+    """Dry-run `call` once (a revert is named before anything is signed), then send it with a
+    fixed gas limit.
+
+    Gas estimation would execute the transaction many times (a binary search); on the
+    embedded chain every run of a withdrawal repeats a pure-Python pairing check, seconds each.
+    """
+    try:
+        call.call({"from": sender.address, "value": value})
+    except (ContractCustomError, ContractLogicError, TransactionFailed) as exc:
+        raise Sender._named(exc, abi) from None
+    return sender.send(call, value=value, gas=gas, abi=abi)

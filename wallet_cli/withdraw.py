@@ -25,10 +25,12 @@ from wallet_cli.chainview import MIN_ANONYMITY_SET, synced
 from wallet_cli.deposit import TOKEN_ABI_APPROVE
 from wallet_cli.keys import load_proving_key
 from wallet_cli.pools import check_note_pool, checked_address
-from wallet_cli.session import Session, UserError
+from wallet_cli.session import Session, UserError, send_checked
 from wallet_cli.view import summary, transactions, units
 
 PROVING_STEPS = ("witness", *groth16.PROVE_STEPS)
+WITHDRAW_GAS = 1_500_000
+"""The withdrawal's gas limit (one record and a new recipient use under 0.5M)."""
 
 
 def parse_fee(text: str, info: PoolInfo) -> int:
@@ -137,7 +139,8 @@ def withdraw(
         return
 
     before = balance(s, info, recipient)
-    receipt = client.withdraw([record], new_recipients=new_recipients, relayer=relayer_address, fee=fee_units)
+    call = client.contract.functions.withdraw(record.encode(), new_recipients, relayer_address, fee_units, 0)
+    receipt = send_checked(client.sender, call, gas=WITHDRAW_GAS, abi=client.abi)
     s.txs.add("withdraw", receipt)
     tx_hash = s.txs.entries[-1]["hash"]
     if wallet is not None and not wallet.add(NoteRecord(note, spent=True, withdrawal_tx=tx_hash)):
