@@ -169,6 +169,7 @@ def _coefficient_bytes(c: Coefficient) -> bytes:
 
 
 def encode(pk: ProvingKey) -> bytes:
+    """The key file's bytes (layout in the module docstring)."""
     q = pk.qap
     header = json.dumps(
         {
