@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from cli_helpers import DEPTH, env, new_home, one_error_line, run, run_json
 from eth_account import Account
+from snarkjs_toy import toy_dir
 
 from mixer.chain import backend
+from mixer.chain.artifacts import load
 from mixer.chain.client import ContractReverted, Sender
-from mixer.chain.pool import PoolClient
+from mixer.chain.pool import PoolClient, deploy_contract
 from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
 from mixer.hashes import get_hasher
 from mixer.note import Note
@@ -153,3 +155,64 @@ def test_a_tampered_sync_cache_is_caught_by_the_root_check(pool: tuple[Path, str
     result = run(home, "withdraw", notes[5], "--to", Account.create().address, ok=False)
     assert "root" in one_error_line(result.stderr)
     run_json(home, "withdraw", notes[5], "--to", Account.create().address)  # the bad cache was dropped
+
+
+def test_a_token_pool_takes_and_pays_tokens(tmp_path: Path) -> None:
+    home = new_home(tmp_path)
+    w3 = backend.open_embedded(home / "chain")
+    try:
+        owner = Sender(w3, str(w3.eth.accounts[1]))
+        token_address = deploy_contract(owner, "TestToken")
+        token = w3.eth.contract(address=token_address, abi=load("TestToken").abi)  # type: ignore[call-overload]
+        owner.send(token.functions.mint(owner.address, 5000 * 10**18))
+    finally:
+        backend.close(w3)
+    deployed = run_json(
+        home, "deploy", "--depth", str(DEPTH), "--token", token_address, "--denomination", "1000"
+    )
+    assert (deployed["token"], deployed["currency"], deployed["denomination"]) == (
+        token_address,
+        "token",
+        "1000",
+    )
+    out = run_json(home, "--account", "1", "deposit")
+    assert [t["step"] for t in out["transactions"]] == ["approve", "deposit"]
+    assert "-token-1000-" in out["note"]
+    fresh = Account.create().address
+    run_json(home, "withdraw", out["note"], "--to", fresh)
+    broke = run(home, "--account", "2", "deposit", ok=False)  # account 2 holds no tokens
+    assert "insufficient funds" in one_error_line(broke.stderr)
+    w3 = backend.open_embedded(home / "chain")
+    try:
+        token = w3.eth.contract(address=token_address, abi=load("TestToken").abi)  # type: ignore[call-overload]
+        assert token.functions.balanceOf(fresh).call() == 1000 * 10**18
+        assert token.functions.balanceOf(w3.eth.accounts[1]).call() == 4000 * 10**18
+        assert token.functions.balanceOf(deployed["pool"]).call() == 0
+    finally:
+        backend.close(w3)
+
+
+def test_a_mimcsponge_pool_with_its_own_key(tmp_path: Path) -> None:
+    environ = env(MIXER_TREE_DEPTH="1")
+    setup = run_json(tmp_path, "setup", "--dev", "--hash", "mimcsponge", environ=environ)
+    assert setup["circuit"] == "withdraw-mimcsponge-1" and setup["dev"] is True
+    assert run_json(tmp_path, "deploy", "--hash", "mimcsponge", environ=environ)["hash"] == "mimcsponge"
+    note = str(run_json(tmp_path, "deposit", environ=environ)["note"])
+    assert note.startswith("mixer1-mimcsponge-eth-0.1-")
+    fresh = Account.create().address
+    assert run_json(tmp_path, "withdraw", note, "--to", fresh, environ=environ)["received"] == DENOMINATION
+    again = run(tmp_path, "setup", "--dev", "--hash", "mimcsponge", environ=environ, ok=False)
+    assert "already exists" in one_error_line(again.stderr)
+
+
+def test_setup_refuses_unclear_requests_and_a_zkey_of_another_circuit(tmp_path: Path) -> None:
+    cases = [
+        (("setup",), "choose one: --dev"),
+        (("setup", "--dev", "--zkey", "x.zkey"), "choose one: --dev"),
+        (("setup", "--dev", "--hash", "sha256"), "--hash must be one of"),
+        (("setup", "--zkey", str(toy_dir() / "toy.zkey")), "cannot be used for withdraw-poseidon-20"),
+    ]
+    for args, message in cases:
+        result = run(tmp_path, *args, ok=False)
+        assert message in one_error_line(result.stderr), args
+    assert not (tmp_path / "keys").exists()

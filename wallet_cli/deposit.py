@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
+from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from mixer.backup import NoteRecord
@@ -86,7 +87,7 @@ def _approve(s: Session, sender: Sender, info: PoolInfo) -> None:
 
 
 def _leaf_index(client: PoolClient, receipt: TxReceipt) -> int:
-    events = client.contract.events.Deposit().process_receipt(receipt)
+    events = client.contract.events.Deposit().process_receipt(receipt, errors=DISCARD)  # token logs too
     return int(events[0]["args"]["leafIndex"])
 
 
