@@ -98,6 +98,15 @@ def test_second_open_is_refused_while_the_chain_is_held(chain_dir: Path) -> None
     close(open_embedded(chain_dir))
 
 
+def test_unreadable_database_is_a_clear_error_and_releases_the_lock(chain_dir: Path) -> None:
+    chain_dir.mkdir()
+    (chain_dir / "chain.sqlite3").write_bytes(b"not a database, " * 100)
+    with pytest.raises(ChainError, match=r"database .* is unreadable"):
+        open_embedded(chain_dir)
+    (chain_dir / "chain.sqlite3").unlink()
+    close(open_embedded(chain_dir))
+
+
 def test_dev_accounts_are_the_same_fixed_funded_keys(chain_dir: Path) -> None:
     w3 = open_embedded(chain_dir)
     keys = dev_private_keys()

@@ -191,10 +191,13 @@ def open_embedded(state_dir: Path) -> Web3:
     except OSError as exc:
         raise ChainError(f"cannot create the embedded chain folder {state_dir}: {exc.strerror}") from None
     lock = _lock(state_dir)
+    store: _SqliteStore | None = None
     try:
         store = _SqliteStore(state_dir / DB_FILE)
         fmt = store.meta("format")
     except sqlite3.DatabaseError as exc:
+        if store is not None:
+            store.close()
         lock.close()
         raise ChainError(f"the embedded chain database in {state_dir} is unreadable: {exc}") from None
     try:
