@@ -50,15 +50,17 @@ def test_deposit_then_withdraw_in_separate_processes_on_the_embedded_chain(tmp_p
 
 
 def test_deposit_then_withdraw_on_anvil_via_rpc_url(tmp_path: Path) -> None:
-    home = new_home(tmp_path)
+    home = new_home(tmp_path / "home")
     with anvil() as w3:
         url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
         deployed = run_json(home, "--rpc-url", url, "deploy", "--depth", str(DEPTH))
         assert w3.eth.get_code(deployed["pool"])
         note = mixer_json(home, "--rpc-url", url, "--private-key", ANVIL_KEY_0, "deposit")["note"]
         assert f"-{w3.eth.chain_id}-" in note
+        # withdrawn from another wallet that knows nothing but the note (and the circuit's key)
+        elsewhere = new_home(tmp_path / "elsewhere")
         fresh = Account.create().address
-        mixer_json(home, "--rpc-url", url, "--account", "5", "withdraw", note, "--to", fresh)
+        mixer_json(elsewhere, "--rpc-url", url, "--account", "5", "withdraw", note, "--to", fresh)
         assert w3.eth.get_balance(fresh) == 10**17
         again = spawn(home, "--rpc-url", url, "withdraw", note, "--to", fresh)
         assert again.returncode == 1

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn
 from web3.types import TxReceipt
 
 from mixer.chain.artifacts import load
@@ -16,7 +15,7 @@ from mixer.wallet import PoolInfo
 from wallet_cli.keys import verifying_key
 from wallet_cli.pools import HASHER_CONTRACTS, checked_address, token_metadata
 from wallet_cli.session import DEPTH_ENV, Session, UserError
-from wallet_cli.view import summary, transactions, units
+from wallet_cli.view import spinner, summary, transactions, units
 
 DEFAULT_DEPTH = 20
 
@@ -75,10 +74,7 @@ def deploy(
     if wei != wei.to_integral_value():
         raise UserError(f"--denomination {denomination} has more than {decimals} decimal places")
     start_block = int(w3.eth.block_number)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=s.console, transient=True
-    ) as bar:
-        bar.add_task(f"Deploying the {hash_name} hasher, verifier and pool on chain {chain_id}…")
+    with spinner(s.console, f"Deploying the {hash_name} hasher, verifier and pool on chain {chain_id}…"):
         hasher, r1 = _deploy(sender, HASHER_CONTRACTS[hash_name])
         s.txs.add("deploy hasher", r1)
         verifier, r2 = _deploy(sender, "Groth16Verifier", words)

@@ -13,7 +13,6 @@ import signal
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
@@ -25,7 +24,7 @@ from mixer.note import Note
 from mixer.wallet import PoolInfo
 from wallet_cli.pools import check_note_pool, resolve
 from wallet_cli.session import Session, UserError, send_checked
-from wallet_cli.view import summary, transactions, units
+from wallet_cli.view import spinner, summary, transactions, units
 
 CRASH_ENV = "MIXER_CRASH_AT"
 """Fault injection for the crash-safety tests: the process kills itself (SIGKILL) at the
@@ -119,10 +118,7 @@ def deposit(
     wallet = s.wallet(create=True)
     wallet.add(NoteRecord(note))  # durable (fsynced) before anything is broadcast
     crash_point("note-saved")
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=s.console, transient=True
-    ) as bar:
-        bar.add_task(f"Depositing {info.amount} {info.currency} into {info.address}…")
+    with spinner(s.console, f"Depositing {info.amount} {info.currency} into {info.address}…"):
         if info.token is not None:
             _approve(s, sender, info)
         receipt = send_checked(

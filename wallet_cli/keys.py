@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from circuits import registry
 from mixer.atomic import write_file
@@ -24,7 +22,7 @@ from mixer.snark import groth16
 from mixer.snark.keys import KeyMismatchError, ProvingKey, load_key, save_key
 from mixer.snark.proof import SnarkFormatError
 from wallet_cli.session import DEPTH_ENV, Session, UserError
-from wallet_cli.view import summary
+from wallet_cli.view import steps_bar, summary
 
 KEYS_DIR = "keys"
 
@@ -76,24 +74,6 @@ def load_proving_key(home: Path, circuit: str) -> ProvingKey:
     return pk
 
 
-def _steps_bar(s: Session, title: str, steps: tuple[str, ...]) -> tuple[Progress, Callable[[str], None]]:
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=s.console,
-        transient=True,
-    )
-    task = bar.add_task(title, total=len(steps))
-
-    def on_step(name: str) -> None:
-        done = steps.index(name) if name in steps else 0
-        bar.update(task, completed=done, description=f"{title}: {name}")
-
-    return bar, on_step
-
-
 def setup(
     ctx: typer.Context,
     dev: Annotated[
@@ -129,7 +109,7 @@ def setup(
             raise UserError(f"{zkey} cannot be used for {circuit}: {exc}") from None
         source = f"imported from {zkey}"
     else:
-        bar, on_step = _steps_bar(s, f"Development setup of {circuit}", groth16.SETUP_STEPS)
+        bar, on_step = steps_bar(s.console, f"Development setup of {circuit}", groth16.SETUP_STEPS)
         with bar, warnings.catch_warnings():
             warnings.simplefilter("ignore", groth16.DevSetupWarning)
             pk = groth16.setup(r1cs, on_step=on_step)

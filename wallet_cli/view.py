@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 
@@ -51,3 +60,30 @@ def transactions(console: Console, entries: Sequence[dict[str, Any]]) -> None:
                 ((e["step"], e["hash"], f"{e['gasUsed']:,}", e["block"]) for e in entries),
             )
         )
+
+
+def steps_bar(console: Console, title: str, steps: Sequence[str]) -> tuple[Progress, Callable[[str], None]]:
+    """A progress bar over named steps (setup, proving) and the callback that advances it."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task(title, total=len(steps))
+
+    def on_step(name: str) -> None:
+        done = steps.index(name) if name in steps else 0
+        bar.update(task, completed=done, description=f"{title}: {name}")
+
+    return bar, on_step
+
+
+@contextmanager
+def spinner(console: Console, text: str) -> Iterator[None]:
+    """A spinner with `text` while the block runs (transactions being mined)."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True) as bar:
+        bar.add_task(text)
+        yield

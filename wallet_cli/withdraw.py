@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mixer.backup import NoteRecord
 from mixer.chain.pool import ZERO_ADDRESS, PoolClient
@@ -26,7 +25,7 @@ from wallet_cli.deposit import TOKEN_ABI_APPROVE
 from wallet_cli.keys import load_proving_key
 from wallet_cli.pools import check_note_pool, checked_address
 from wallet_cli.session import Session, UserError, send_checked
-from wallet_cli.view import summary, transactions, units
+from wallet_cli.view import steps_bar, summary, transactions, units
 
 PROVING_STEPS = ("witness", *groth16.PROVE_STEPS)
 WITHDRAW_GAS = 1_500_000
@@ -105,22 +104,11 @@ def withdraw(
             f"among at most {size}."
         )
     pk = load_proving_key(s.home, plan.circuit)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=s.console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Proving: witness", total=len(PROVING_STEPS))
-
-        def on_step(name: str) -> None:
-            bar.update(task, completed=PROVING_STEPS.index(name), description=f"Proving: {name}")
-
+    bar, on_step = steps_bar(s.console, "Proving", PROVING_STEPS)
+    with bar:
+        on_step("witness")
         wires = witness(plan)
         proof = groth16.prove(pk, wires, on_step=on_step)
-        bar.update(task, completed=len(PROVING_STEPS))
     (recipient_id,), new_recipients = client.assign_recipient_ids([recipient])
     record = make_record(plan, proof, root_index=pool.root_index, recipient_id=recipient_id)
     bound: dict[str, Any] = {
