@@ -1,0 +1,114 @@
+"""G1: the BN254 curve y^2 = x^3 + 3 over F_p, a group of prime order R (cofactor 1).
+
+Public functions take and return affine points as `(x, y)` int tuples, `None` for the
+point at infinity. Inside, single operations use Jacobian coordinates (X, Y, Z) with
+x = X/Z^2, y = Y/Z^3, so a scalar multiplication needs one inversion instead of hundreds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, TypeAlias
+
+from mixer.bn254.fields import MP, P, invert, mpz
+from mixer.field import R
+
+G1: TypeAlias = tuple[int, int] | None
+Jac: TypeAlias = tuple[Any, Any, Any]
+"""A Jacobian point of mpz coordinates; Z == 0 is infinity."""
+
+B1: Final = 3
+G1_GEN: Final[G1] = (1, 2)
+JAC_INF: Final[Jac] = (mpz(1), mpz(1), mpz(0))
+
+
+def g1_is_on_curve(a: G1) -> bool:
+    """True for infinity and for canonical (x, y) with y^2 = x^3 + 3 (this is also G1 membership)."""
+    if a is None:
+        return True
+    x, y = a
+    return 0 <= x < P and 0 <= y < P and (y * y - x * x * x - B1) % P == 0
+
+
+def to_jac(a: G1) -> Jac:
+    if a is None:
+        return JAC_INF
+    return (mpz(a[0]), mpz(a[1]), mpz(1))
+
+
+def from_jac(j: Jac) -> G1:
+    x, y, z = j
+    if z == 0:
+        return None
+    zi = invert(z, MP)
+    zi2 = zi * zi % MP
+    return (int(x * zi2 % MP), int(y * zi2 * zi % MP))
+
+
+def jac_double(j: Jac) -> Jac:
+    # dbl-2009-l (a = 0): 2M + 5S.
+    x, y, z = j
+    if z == 0 or y == 0:
+        return JAC_INF
+    a = x * x % MP
+    b = y * y % MP
+    c = b * b % MP
+    d = 2 * ((x + b) ** 2 - a - c) % MP
+    e = 3 * a
+    x3 = (e * e - 2 * d) % MP
+    return (x3, (e * (d - x3) - 8 * c) % MP, 2 * y * z % MP)
+
+
+def jac_add(p: Jac, q: Jac) -> Jac:
+    # add-2007-bl: 11M + 5S, with the doubling and inverse cases handled explicitly.
+    x1, y1, z1 = p
+    x2, y2, z2 = q
+    if z1 == 0:
+        return q
+    if z2 == 0:
+        return p
+    z1z1 = z1 * z1 % MP
+    z2z2 = z2 * z2 % MP
+    u1 = x1 * z2z2 % MP
+    u2 = x2 * z1z1 % MP
+    s1 = y1 * z2 * z2z2 % MP
+    s2 = y2 * z1 * z1z1 % MP
+    h = (u2 - u1) % MP
+    r = 2 * (s2 - s1) % MP
+    if h == 0:
+        return jac_double(p) if r == 0 else JAC_INF
+    i = 4 * h * h % MP
+    jj = h * i % MP
+    v = u1 * i % MP
+    x3 = (r * r - jj - 2 * v) % MP
+    y3 = (r * (v - x3) - 2 * s1 * jj) % MP
+    z3 = ((z1 + z2) ** 2 - z1z1 - z2z2) * h % MP
+    return (x3, y3, z3)
+
+
+def jac_neg(j: Jac) -> Jac:
+    return (j[0], -j[1] % MP, j[2])
+
+
+def jac_mul(j: Jac, k: int) -> Jac:
+    """[k] j for k >= 0, by left-to-right double-and-add."""
+    acc = JAC_INF
+    for bit in bin(k)[2:]:
+        acc = jac_double(acc)
+        if bit == "1":
+            acc = jac_add(acc, j)
+    return acc
+
+
+def g1_neg(a: G1) -> G1:
+    if a is None:
+        return None
+    return (a[0], (-a[1]) % P)
+
+
+def g1_add(a: G1, b: G1) -> G1:
+    return from_jac(jac_add(to_jac(a), to_jac(b)))
+
+
+def g1_mul(a: G1, k: int) -> G1:
+    """[k] a; k is taken modulo R (valid because G1 has prime order R)."""
+    return from_jac(jac_mul(to_jac(a), k % R))

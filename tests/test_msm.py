@@ -1,0 +1,67 @@
+"""Multi-scalar multiplication against the naive sum of single multiplications."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from mixer.bn254 import G1, G1_GEN, G2, G2_GEN, g1_add, g1_mul, g2_add, g2_mul, msm_g1, msm_g2
+from mixer.field import R
+
+rng = random.Random(13)
+
+
+def naive_g1(points: list[G1], scalars: list[int]) -> G1:
+    acc: G1 = None
+    for p, k in zip(points, scalars, strict=True):
+        acc = g1_add(acc, g1_mul(p, k))
+    return acc
+
+
+def naive_g2(points: list[G2], scalars: list[int]) -> G2:
+    acc: G2 = None
+    for p, k in zip(points, scalars, strict=True):
+        acc = g2_add(acc, g2_mul(p, k % R))
+    return acc
+
+
+def case(n: int) -> tuple[list[int], list[int]]:
+    """Point multipliers and scalars mixing edge values: 0, 1, R-1, duplicates, infinity (0 * G)."""
+    specials = [0, 1, R - 1, 2, 1, 0]
+    scalars = [specials[i] if i < len(specials) and n > 10 else rng.randrange(R) for i in range(n)]
+    if n > 10:
+        scalars += [rng.getrandbits(1) for _ in range(n // 2)]  # witness-like bits
+    logs = [rng.randrange(1, R) for _ in range(len(scalars))]
+    if len(logs) > 10:
+        logs[3] = logs[4]  # duplicate point
+        logs[5] = 0  # infinity
+        logs[6] = R - logs[7]  # a point and its negation
+    return logs, scalars
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 100])
+def test_msm_g1_equals_naive_sum(n: int) -> None:
+    logs, scalars = case(n)
+    points = [g1_mul(G1_GEN, e) for e in logs]
+    assert msm_g1(points, scalars, workers=1) == naive_g1(points, scalars)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 40])
+def test_msm_g2_equals_naive_sum(n: int) -> None:
+    logs, scalars = case(n)
+    points = [g2_mul(G2_GEN, e) for e in logs]
+    assert msm_g2(points, scalars, workers=1) == naive_g2(points, scalars)
+
+
+def test_msm_with_two_workers_equals_one_worker() -> None:
+    logs, scalars = case(600)
+    points = [g1_mul(G1_GEN, e) for e in logs]
+    assert msm_g1(points, scalars, workers=2) == msm_g1(points, scalars, workers=1)
+    points2 = [g2_mul(G2_GEN, e) for e in logs[:200]]
+    assert msm_g2(points2, scalars[:200], workers=2) == msm_g2(points2, scalars[:200], workers=1)
+
+
+def test_msm_rejects_length_mismatch() -> None:
+    with pytest.raises(ValueError, match="as many scalars"):
+        msm_g1([G1_GEN], [1, 2])
