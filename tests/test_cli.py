@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -190,3 +191,14 @@ def test_a_note_of_another_pool_is_refused(deployed: tuple[Path, dict[str, objec
     foreign = Note(type(note.pool)(note.pool.hash, note.pool.currency, "0.1", 1, note.pool.address), 5, 6)
     result = run(home, "deposit", "--note", foreign.to_string(), ok=False)
     assert "this note is for chain 1," in one_error_line(result.stderr)
+
+
+def test_status_survives_a_chain_that_lost_the_pool(deployed: tuple[Path, dict[str, object]]) -> None:
+    home, _ = deployed
+    run_json(home, "deposit")
+    shutil.rmtree(home / "chain")  # the embedded chain starts afresh: same chain id, no pool
+    status = run_json(home, "status")
+    assert status["pools"] == []
+    assert [n["state"] for n in status["notes"]] == ["pool not found on this chain"]
+    result = run(home, "deposit", ok=False)
+    assert "no pool known on chain" in one_error_line(result.stderr)

@@ -105,7 +105,8 @@ def resolve(s: Session, address: str | None) -> PoolInfo:
     """The pool to use: `address` if given (remembered from now on), else the newest on this chain."""
     chain_id = s.chain_id()
     if address is None:
-        known = s.pools.on_chain(chain_id)
+        # a pool remembered from an embedded chain that was since deleted is not there any more
+        known = [p for p in s.pools.on_chain(chain_id) if s.w3.eth.get_code(p.address)]  # type: ignore[arg-type]
         if not known:
             raise UserError(
                 f"no pool known on chain {chain_id} ({s.network}): run `mixer deploy` first, "
@@ -113,7 +114,7 @@ def resolve(s: Session, address: str | None) -> PoolInfo:
             )
         return known[-1]
     info = s.pools.get(chain_id, checked_address(address, "--pool"))
-    if info is None:
+    if info is None or not s.w3.eth.get_code(info.address):  # type: ignore[arg-type]
         info = describe(s, address)
         s.pools.add(info)
     return info

@@ -17,7 +17,7 @@ from mixer.hashes import get_hasher
 from mixer.wallet import PoolInfo
 from wallet_cli.chainview import MIN_ANONYMITY_SET, find_withdrawal, synced
 from wallet_cli.pools import describe
-from wallet_cli.session import Session
+from wallet_cli.session import Session, UserError
 from wallet_cli.view import short, table
 
 
@@ -53,6 +53,18 @@ def note_state(record: NoteRecord) -> str:
     return "not deposited (send it with `mixer deposit --note`)"
 
 
+def _row(number: int, record: NoteRecord, state: str) -> dict[str, Any]:
+    return {
+        "number": number,
+        "pool": record.note.pool.address,
+        "leafIndex": record.leaf_index,
+        "depositTx": record.deposit_tx,
+        "withdrawalTx": record.withdrawal_tx,
+        "spent": record.spent,
+        "state": state,
+    }
+
+
 def status(ctx: typer.Context) -> None:
     """The pools on this chain (deposits = anonymity set, last root) and your notes' state."""
     s = Session.of(ctx)
@@ -60,14 +72,26 @@ def status(ctx: typer.Context) -> None:
     records = s.wallet().records() if s.has_wallet() else []
     mine = [r for r in records if r.note.pool.chain_id == chain_id]
     numbers = {r.note: i for i, r in enumerate(records, 1)}
-    pools: dict[str, PoolInfo] = {p.address: p for p in s.pools.on_chain(chain_id)}
+    pools: dict[str, PoolInfo | None] = {p.address: p for p in s.pools.on_chain(chain_id)}
     for r in mine:
         if r.note.pool.address not in pools:
-            pools[r.note.pool.address] = describe(s, r.note.pool.address)
+            try:
+                pools[r.note.pool.address] = describe(s, r.note.pool.address)
+            except UserError:
+                pools[r.note.pool.address] = None
+    for address, known in pools.items():
+        if known is not None and not s.w3.eth.get_code(address):  # type: ignore[arg-type]
+            pools[address] = None  # e.g. the embedded chain was deleted and started afresh
 
     pool_rows: list[dict[str, Any]] = []
     note_rows: list[dict[str, Any]] = []
+    missing = [a for a, info in pools.items() if info is None]
+    for r in mine:
+        if r.note.pool.address in missing:
+            note_rows.append(_row(numbers[r.note], r, "pool not found on this chain"))
     for address, info in pools.items():
+        if info is None:
+            continue
         client = PoolClient(s.reader(), address)
         size = client.next_index()
         pool_rows.append(
@@ -83,17 +107,7 @@ def status(ctx: typer.Context) -> None:
         )
         notes_here = [r for r in mine if r.note.pool.address == address]
         for r in refresh(s, info, notes_here):
-            note_rows.append(
-                {
-                    "number": numbers[r.note],
-                    "pool": address,
-                    "leafIndex": r.leaf_index,
-                    "depositTx": r.deposit_tx,
-                    "withdrawalTx": r.withdrawal_tx,
-                    "spent": r.spent,
-                    "state": note_state(r),
-                }
-            )
+            note_rows.append(_row(numbers[r.note], r, note_state(r)))
 
     if not s.options.json:
         s.console.print(f"Chain {chain_id}: {s.network}")
