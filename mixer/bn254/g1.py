@@ -112,3 +112,32 @@ def g1_add(a: G1, b: G1) -> G1:
 def g1_mul(a: G1, k: int) -> G1:
     """[k] a; k is taken modulo R (valid because G1 has prime order R)."""
     return from_jac(jac_mul(to_jac(a), k % R))
+
+
+# ---- Internal affine points (mpz pairs, None = infinity): the MSM's bucket arithmetic ----
+
+
+def g1_affine_in(a: G1) -> Any:
+    return None if a is None else (mpz(a[0]), mpz(a[1]))
+
+
+def g1_affine_out(a: Any) -> G1:
+    return None if a is None else (int(a[0]), int(a[1]))
+
+
+def g1_affine_add(p: Any, q: Any) -> Any:
+    """p + q with one inversion (cheap with gmpy2); covers doubling and p = -q."""
+    if p is None:
+        return q
+    if q is None:
+        return p
+    x1, y1 = p
+    x2, y2 = q
+    if x1 == x2:
+        if y1 != y2 or y1 == 0:
+            return None
+        lam = 3 * x1 * x1 * invert(2 * y1, MP) % MP
+    else:
+        lam = (y2 - y1) * invert(x2 - x1, MP) % MP
+    x3 = (lam * lam - x1 - x2) % MP
+    return (x3, (lam * (x1 - x3) - y1) % MP)

@@ -8,11 +8,12 @@ points. Internally: Jacobian coordinates over F_p2, as in `g1`.
 
 from __future__ import annotations
 
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from mixer.bn254.fields import (
     F2_ONE,
     F2_ZERO,
+    MP,
     Fq2,
     P,
     f2,
@@ -23,6 +24,7 @@ from mixer.bn254.fields import (
     f2_neg,
     f2_sqr,
     f2_sub,
+    invert,
 )
 from mixer.field import R
 
@@ -156,3 +158,43 @@ def g2_mul(a: G2, k: int) -> G2:
     if k < 0:
         return g2_mul(g2_neg(a), -k)
     return from_jac2(jac2_mul(to_jac2(a), k))
+
+
+# ---- Internal affine points (pairs of mpz pairs, None = infinity): the MSM's bucket arithmetic ----
+
+
+def g2_affine_in(a: G2) -> Any:
+    return None if a is None else (f2(*a[0]), f2(*a[1]))
+
+
+def g2_affine_out(a: Any) -> G2:
+    return None if a is None else (f2_int(a[0]), f2_int(a[1]))
+
+
+def g2_affine_add(p: Any, q: Any) -> Any:
+    """p + q over F_p2 with one F_p inversion; covers doubling and p = -q."""
+    if p is None:
+        return q
+    if q is None:
+        return p
+    (x10, x11), (y10, y11) = p
+    (x20, x21), (y20, y21) = q
+    if x10 == x20 and x11 == x21:
+        if y10 != y20 or y11 != y21 or (y10 == 0 and y11 == 0):
+            return None
+        # lam = 3 x^2 / (2 y)
+        n0 = 3 * (x10 + x11) * (x10 - x11)
+        n1 = 6 * x10 * x11
+        d0, d1 = 2 * y10, 2 * y11
+    else:
+        n0, n1 = y20 - y10, y21 - y11
+        d0, d1 = x20 - x10, x21 - x11
+    t = invert(d0 * d0 + d1 * d1, MP)
+    i0 = d0 * t % MP
+    i1 = -d1 * t % MP
+    l0 = (n0 * i0 - n1 * i1) % MP
+    l1 = (n0 * i1 + n1 * i0) % MP
+    x30 = ((l0 + l1) * (l0 - l1) - x10 - x20) % MP
+    x31 = (2 * l0 * l1 - x11 - x21) % MP
+    dx0, dx1 = x10 - x30, x11 - x31
+    return ((x30, x31), ((l0 * dx0 - l1 * dx1 - y10) % MP, (l0 * dx1 + l1 * dx0 - y11) % MP))
