@@ -134,6 +134,7 @@ def test_backup_restores_into_a_new_home_and_never_overwrites(
         (("deploy", "--hash", "sha256"), "--hash must be one of"),
         (("deploy", "--depth", "4"), "no key for circuit withdraw-poseidon-4"),
         (("notes", "show", "1"), "no wallet"),
+        (("--json", "demo"), "without --json"),
     ],
 )
 def test_user_errors_print_one_line_and_exit_1(bare_pool: Path, args: tuple[str, ...], message: str) -> None:

@@ -67,6 +67,8 @@ def demo(
 
     options = ctx.obj
     assert isinstance(options, Options)
+    if options.json:
+        raise UserError("the demo tells a story for people: run it without --json")
     console = Console(highlight=False)
     home = options.home / "demo"
     _fresh(home)

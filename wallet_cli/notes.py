@@ -103,7 +103,7 @@ def backup(
     password = os.environ.get(BACKUP_PASSWORD_ENV) or s.password()
     write_backup(file, records, password, overwrite=force)
     if not s.options.json:
-        s.console.print(f"Backed up {len(records)} notes to {file}")
+        summary(s.console, "Backup written", [("file", file), ("notes", len(records)), ("encrypted", "yes")])
     s.result({"file": str(file), "notes": len(records)})
 
 
@@ -118,7 +118,10 @@ def restore(
     records = read_backup(file, password)
     added = s.wallet(create=True).merge(records)
     if not s.options.json:
-        s.console.print(
-            f"Restored {added} new notes from {file} ({len(records) - added} were already in the wallet)"
+        s.console.print(f"Restored {added} new notes from {file}")
+        summary(
+            s.console,
+            "Backup restored",
+            [("file", file), ("new notes", added), ("already in the wallet", len(records) - added)],
         )
     s.result({"file": str(file), "added": added, "inBackup": len(records)})
