@@ -14,6 +14,7 @@ from mixer.chain import backend
 from mixer.chain.artifacts import load
 from mixer.hashes import get_hasher
 from mixer.note import Note
+from wallet_cli.main import hoist_global_options
 
 
 @pytest.fixture
@@ -203,3 +204,21 @@ def test_status_survives_a_chain_that_lost_the_pool(deployed: tuple[Path, dict[s
     assert [n["state"] for n in status["notes"]] == ["pool not found on this chain"]
     result = run(home, "deposit", ok=False)
     assert "no pool known on chain" in one_error_line(result.stderr)
+
+
+def test_global_options_may_follow_the_command() -> None:
+    assert hoist_global_options(["deposit", "--account", "1", "--json"]) == [
+        "--account",
+        "1",
+        "--json",
+        "deposit",
+    ]
+    assert hoist_global_options(["withdraw", "N", "--to", "0xA", "--rpc-url=http://x", "--debug"]) == [
+        "--rpc-url=http://x",
+        "--debug",
+        "withdraw",
+        "N",
+        "--to",
+        "0xA",
+    ]
+    assert hoist_global_options(["notes", "show", "--", "--json"]) == ["notes", "show", "--", "--json"]

@@ -39,7 +39,9 @@ def _balance(home: Path, address: str, rpc_url: str | None = None) -> int:
 def test_deposit_then_withdraw_in_separate_processes_on_the_embedded_chain(tmp_path: Path) -> None:
     home = new_home(tmp_path)
     run_json(home, "deploy", "--depth", str(DEPTH))
-    note = mixer_json(home, "--account", "2", "deposit")["note"]
+    deposited = spawn(home, "deposit", "--account", "2", "--json")  # global options after the command
+    assert deposited.returncode == 0, deposited.stderr
+    note = json.loads(deposited.stdout)["note"]
     run_json(home, "--account", "3", "deposit")
     fresh = Account.create().address
     out = mixer_json(home, "withdraw", note, "--to", fresh)

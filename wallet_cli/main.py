@@ -108,8 +108,34 @@ app.add_typer(notes.app, name="notes", help="Your notes: list, show, back up and
 app.add_typer(snark.app, name="snark", help="Groth16 files and steps, interoperable with snarkjs.")
 
 
+GLOBAL_FLAGS = frozenset({"--json", "--debug"})
+GLOBAL_VALUE_OPTIONS = frozenset({"--home", "--rpc-url", "--account", "--private-key"})
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options written after the command to the front, so that
+    `mixer deposit --account 1` works like `mixer --account 1 deposit`. No command has an
+    option of the same name; everything after `--` is left alone."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name = arg.split("=", 1)[0]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if name in GLOBAL_FLAGS or (name in GLOBAL_VALUE_OPTIONS and "=" in arg):
+            front.append(arg)
+            i += 1
+        elif name in GLOBAL_VALUE_OPTIONS:
+            front += args[i : i + 2]
+            i += 2
+        else:
+            rest.append(arg)
+            i += 1
+    return front + rest
+
+
 def main() -> None:
-    # --debug is accepted anywhere on the line, also after the subcommand.
-    if "--debug" in sys.argv[1:]:
-        sys.argv = [sys.argv[0], "--debug", *(a for a in sys.argv[1:] if a != "--debug")]
-    app()
+    app(args=hoist_global_options(sys.argv[1:]), prog_name="mixer")
