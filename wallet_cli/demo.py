@@ -103,7 +103,7 @@ def demo(
     say(
         "the proving key",
         f"The withdrawal circuit ({circuit}) needs a Groth16 key. The demo makes a single-party "
-        "development key once (about half a minute at depth 20) and keeps it for the next run.",
+        "development key once (a few seconds) and keeps it for the next run.",
     )
     if proving_key_path(home, circuit).exists():
         console.print(f"Reusing the development key {proving_key_path(home, circuit)}")
