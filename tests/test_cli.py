@@ -12,8 +12,10 @@ from cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run
 
 from mixer.chain import backend
 from mixer.chain.artifacts import load
+from mixer.chain.client import ContractReverted
 from mixer.hashes import get_hasher
 from mixer.note import Note
+from wallet_cli.errors import REVERTS, user_message
 from wallet_cli.main import hoist_global_options
 
 
@@ -222,3 +224,12 @@ def test_global_options_may_follow_the_command() -> None:
         "0xA",
     ]
     assert hoist_global_options(["notes", "show", "--", "--json"]) == ["notes", "show", "--", "--json"]
+
+
+def test_every_named_revert_reads_as_a_sentence_and_bugs_are_not_user_errors() -> None:
+    abi_errors = {item["name"] for item in load("ETHPool").abi if item["type"] == "error"}
+    assert abi_errors - {"InvalidTreeDepth", "Reentrancy"} <= set(REVERTS)
+    assert user_message(ContractReverted("EmptyRootSlot")) == REVERTS["EmptyRootSlot"]
+    assert "unknown root" in REVERTS["EmptyRootSlot"] and "unknown root" in REVERTS["RootIndexOutOfRange"]
+    assert user_message(ContractReverted("SomethingNew")) == "contract reverted: SomethingNew"
+    assert user_message(KeyError("bug")) is None and user_message(AssertionError()) is None

@@ -15,7 +15,7 @@ from mixer.chain.client import ContractReverted, Sender
 from mixer.chain.pool import PoolClient, deploy_contract
 from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
 from mixer.hashes import get_hasher
-from mixer.note import Note
+from mixer.note import Note, Pool
 from wallet_cli.session import send_checked
 
 DENOMINATION = 10**17
@@ -126,6 +126,11 @@ def test_withdraw_user_errors(pool: tuple[Path, str, list[str]]) -> None:
     home, _, notes = pool
     note = Note.parse(notes[4])
     undeposited = Note.generate(note.pool).to_string()
+    pool = note.pool
+    other_chain = Note(Pool(pool.hash, pool.currency, pool.amount, 1, pool.address), 1, 2).to_string()
+    other_pool = Note(
+        Pool("mimcsponge", pool.currency, pool.amount, pool.chain_id, pool.address), 1, 2
+    ).to_string()
     fresh = Account.create().address
     cases = [
         ((undeposited, "--to", fresh), "no deposit for this note"),
@@ -133,6 +138,8 @@ def test_withdraw_user_errors(pool: tuple[Path, str, list[str]]) -> None:
         ((notes[4], "--to", fresh, "--fee", "0.01"), "pass --relayer"),
         ((notes[4], "--to", "0x1234"), "--to is not an Ethereum address"),
         ((notes[4][:-1], "--to", fresh), "checksum mismatch"),
+        ((other_chain, "--to", fresh), "this note is for chain 1,"),
+        ((other_pool, "--to", fresh), "belongs to another pool"),
     ]
     for args, message in cases:
         result = run(home, "withdraw", *args, ok=False)
