@@ -233,3 +233,14 @@ def test_every_named_revert_reads_as_a_sentence_and_bugs_are_not_user_errors() -
     assert "unknown root" in REVERTS["EmptyRootSlot"] and "unknown root" in REVERTS["RootIndexOutOfRange"]
     assert user_message(ContractReverted("SomethingNew")) == "contract reverted: SomethingNew"
     assert user_message(KeyError("bug")) is None and user_message(AssertionError()) is None
+
+
+def test_a_busy_embedded_chain_is_one_clear_line(deployed: tuple[Path, dict[str, object]]) -> None:
+    home, _ = deployed
+    w3 = backend.open_embedded(home / "chain")  # another command holds the chain
+    try:
+        result = run(home, "status", ok=False)
+    finally:
+        backend.close(w3)
+    assert "already open" in one_error_line(result.stderr)
+    assert run_json(home, "status")["pools"]  # and it works once that command is done

@@ -119,7 +119,13 @@ def status(ctx: typer.Context) -> None:
                     "Pools",
                     ("pool", "denomination", "hash", "deposits (anonymity set)", "last root"),
                     (
-                        (p["pool"], p["denomination"], p["hash"], p["deposits"], short(p["lastRoot"], 8))
+                        (
+                            short(p["pool"], 4),
+                            p["denomination"],
+                            p["hash"],
+                            p["deposits"],
+                            short(p["lastRoot"], 8),
+                        )
                         for p in pool_rows
                     ),
                 )
