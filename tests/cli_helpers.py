@@ -15,6 +15,7 @@ from conftest import cached_artifact
 from typer.testing import CliRunner, Result
 
 from circuits import registry
+from mixer.snark.keys import VERSION as KEY_FILE_VERSION
 from wallet_cli.main import app
 
 MIXER = Path(sys.executable).parent / "mixer"
@@ -72,14 +73,14 @@ def one_error_line(stderr: str) -> str:
 def dev_keys() -> Path:
     """A folder holding a development key for withdraw-poseidon-DEPTH, made once per machine
     by `mixer setup --dev` (an input of the CLI tests, like a fixture file; named by the
-    circuit's digest so a changed circuit gets a fresh key)."""
+    circuit's digest and the key-file version, so a changed circuit or format gets a fresh key)."""
     circuit = f"withdraw-poseidon-{DEPTH}"
     digest = registry.compile(circuit).digest()[:16]
 
     def build(path: Path) -> None:
         run(path, "setup", "--dev", "--depth", str(DEPTH))
 
-    return cached_artifact(f"cli-keys-{circuit}-{digest}", build) / "keys"
+    return cached_artifact(f"cli-keys-v{KEY_FILE_VERSION}-{circuit}-{digest}", build) / "keys"
 
 
 def new_home(path: Path) -> Path:
