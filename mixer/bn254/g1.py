@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeAlias
 
-from mixer.bn254.fields import MP, P, invert, mpz
+from mixer.bn254.fields import MP, P, batch_invert, invert, mpz
+from mixer.bn254.fields import with_equal_x as _with_equal_x
 from mixer.field import R
 
 G1: TypeAlias = tuple[int, int] | None
@@ -126,18 +127,32 @@ def g1_affine_out(a: Any) -> G1:
 
 
 def g1_affine_add(p: Any, q: Any) -> Any:
-    """p + q with one inversion (cheap with gmpy2); covers doubling and p = -q."""
+    """p + q for internal affine points (None = infinity); covers doubling and p = -q."""
     if p is None:
         return q
     if q is None:
         return p
-    x1, y1 = p
-    x2, y2 = q
-    if x1 == x2:
-        if y1 != y2 or y1 == 0:
-            return None
-        lam = 3 * x1 * x1 * invert(2 * y1, MP) % MP
-    else:
-        lam = (y2 - y1) * invert(x2 - x1, MP) % MP
-    x3 = (lam * lam - x1 - x2) % MP
-    return (x3, (lam * (x1 - x3) - y1) % MP)
+    return g1_batch_add([p], [q])[0]
+
+
+def g1_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
+    """[p + q for p, q in zip(ps, qs)] for finite internal affine points, sharing one inversion."""
+    dens = [q[0] - p[0] for p, q in zip(ps, qs, strict=True)]
+    if 0 in dens:  # rare: doublings and p = -q need their own slope
+        return _with_equal_x(g1_batch_add, _g1_add_equal_x, ps, qs, dens)
+    invs = batch_invert(dens)
+    out = []
+    for (x1, y1), (x2, y2), inv in zip(ps, qs, invs, strict=True):
+        lam = (y2 - y1) * inv % MP
+        x3 = (lam * lam - x1 - x2) % MP
+        out.append((x3, (lam * (x1 - x3) - y1) % MP))
+    return out
+
+
+def _g1_add_equal_x(p: Any, q: Any) -> Any:
+    (x, y1), (_, y2) = p, q
+    if y1 != y2 or y1 == 0:
+        return None
+    lam = 3 * x * x * invert(2 * y1, MP) % MP
+    x3 = (lam * lam - 2 * x) % MP
+    return (x3, (lam * (x - x3) - y1) % MP)

@@ -16,15 +16,17 @@ from mixer.bn254.fields import (
     MP,
     Fq2,
     P,
+    batch_invert,
     f2,
     f2_add,
     f2_int,
     f2_inv,
     f2_mul,
     f2_neg,
+    f2_scale,
     f2_sqr,
     f2_sub,
-    invert,
+    with_equal_x,
 )
 from mixer.field import R
 
@@ -172,29 +174,46 @@ def g2_affine_out(a: Any) -> G2:
 
 
 def g2_affine_add(p: Any, q: Any) -> Any:
-    """p + q over F_p2 with one F_p inversion; covers doubling and p = -q."""
+    """p + q for internal affine points (None = infinity); covers doubling and p = -q."""
     if p is None:
         return q
     if q is None:
         return p
-    (x10, x11), (y10, y11) = p
-    (x20, x21), (y20, y21) = q
-    if x10 == x20 and x11 == x21:
-        if y10 != y20 or y11 != y21 or (y10 == 0 and y11 == 0):
-            return None
-        # lam = 3 x^2 / (2 y)
-        n0 = 3 * (x10 + x11) * (x10 - x11)
-        n1 = 6 * x10 * x11
-        d0, d1 = 2 * y10, 2 * y11
-    else:
+    return g2_batch_add([p], [q])[0]
+
+
+def g2_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
+    """[p + q for p, q in zip(ps, qs)] for finite internal affine points, sharing one F_p
+    inversion: 1/d = conj(d) / norm(d), and the norms are batch-inverted."""
+    dxs = [(q[0][0] - p[0][0], q[0][1] - p[0][1]) for p, q in zip(ps, qs, strict=True)]
+    norms = [(d0 * d0 + d1 * d1) % MP for d0, d1 in dxs]  # zero iff d is (u^2 = -1 is no square)
+    if 0 in norms:  # rare: doublings and p = -q need their own slope
+        return with_equal_x(g2_batch_add, _g2_add_equal_x, ps, qs, norms)
+    out = []
+    for ((x10, x11), (y10, y11)), ((x20, x21), (y20, y21)), (d0, d1), t in zip(
+        ps, qs, dxs, batch_invert(norms), strict=True
+    ):
         n0, n1 = y20 - y10, y21 - y11
-        d0, d1 = x20 - x10, x21 - x11
-    t = invert(d0 * d0 + d1 * d1, MP)
-    i0 = d0 * t % MP
-    i1 = -d1 * t % MP
-    l0 = (n0 * i0 - n1 * i1) % MP
-    l1 = (n0 * i1 + n1 * i0) % MP
+        i0 = d0 * t % MP
+        i1 = -d1 * t % MP
+        out.append(
+            _g2_add_with_slope(
+                x10, x11, y10, y11, x20, x21, (n0 * i0 - n1 * i1) % MP, (n0 * i1 + n1 * i0) % MP
+            )
+        )
+    return out
+
+
+def _g2_add_with_slope(x10: Any, x11: Any, y10: Any, y11: Any, x20: Any, x21: Any, l0: Any, l1: Any) -> Any:
     x30 = ((l0 + l1) * (l0 - l1) - x10 - x20) % MP
     x31 = (2 * l0 * l1 - x11 - x21) % MP
     dx0, dx1 = x10 - x30, x11 - x31
     return ((x30, x31), ((l0 * dx0 - l1 * dx1 - y10) % MP, (l0 * dx1 + l1 * dx0 - y11) % MP))
+
+
+def _g2_add_equal_x(p: Any, q: Any) -> Any:
+    (x, y), (_, y2) = p, q
+    if y != y2 or y == F2_ZERO:
+        return None
+    lam = f2_mul(f2_scale(f2_sqr(x), 3), f2_inv(f2_add(y, y)))  # 3 x^2 / 2 y
+    return _g2_add_with_slope(x[0], x[1], y[0], y[1], x[0], x[1], lam[0], lam[1])

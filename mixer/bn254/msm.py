@@ -1,107 +1,135 @@
 """Multi-scalar multiplication on G1 and G2: sum_i [k_i] P_i, and fixed-base [k_i] B batches.
 
-Pippenger's bucket method with signed c-bit digits (2^(c-1) buckets per window). Buckets
-are kept in AFFINE coordinates and every addition pays one field inversion: with gmpy2 an
-inversion costs about two multiplications, so an affine addition (inversion + 3 products)
-is cheaper than a mixed Jacobian one (11 products) and needs no batching. Scalars 0 are
-skipped and points with scalar 1 are summed directly (many witness wires are bits).
-Large inputs are split across worker processes (see `_pool`).
+Everything is AFFINE addition with batched inversions (Montgomery's trick): a gmpy2
+inversion of a random element costs ~9 multiplications, so one inversion is shared by
+every independent addition of a round, leaving ~6 products per addition (a mixed Jacobian
+addition needs 11). The algorithm is Pippenger's bucket method with signed c-bit digits
+(2^(c-1) buckets per window): each bucket's points are summed as a balanced tree, one
+batched round per tree level over all buckets of all windows; the per-window running sums
+advance all windows in one batch per step. Scalars 0 are skipped and points with scalar 1
+are summed directly (many witness wires are bits). With `workers` > 1 the windows are
+split across a reused fork-based process pool.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
-from mixer.bn254.fields import mpz
-from mixer.bn254.g1 import G1, g1_affine_add, g1_affine_in, g1_affine_out
-from mixer.bn254.g2 import G2, g2_affine_add, g2_affine_in, g2_affine_out
+from mixer.bn254.fields import MP
+from mixer.bn254.g1 import G1, g1_affine_add, g1_affine_in, g1_affine_out, g1_batch_add
+from mixer.bn254.g2 import G2, g2_affine_add, g2_affine_in, g2_affine_out, g2_batch_add
 from mixer.field import R
 
-Pt = TypeVar("Pt")
+BatchAdd = Callable[[list[Any], list[Any]], list[Any]]
+"""[p + q for p, q in zip(ps, qs)] for finite internal affine points, one inversion in all."""
 AffineAdd = Callable[[Any, Any], Any]
-"""Adds two internal affine points (None = infinity); handles doubling and inverses."""
 Neg = Callable[[Any], Any]
 
-_PARALLEL_MIN = 512
-"""Below this many non-trivial terms, process start-up and pickling cost more than they save."""
-
-
-def _window_bits(n: int) -> int:
-    # Cost ~ windows * (n + 2^c) additions; this minimises it for n up to ~2^16.
-    if n < 32:
-        return 3
-    return max(4, min(14, n.bit_length() - 3))
-
-
-def _bucket_msm(points: Sequence[Any], scalars: Sequence[int], add: AffineAdd, neg: Neg) -> Any:
-    """sum [k_i] P_i for 0 < k_i < R by signed-digit Pippenger; internal affine points in/out."""
-    n = len(points)
-    if n == 0:
-        return None
-    c = _window_bits(n)
-    full = 1 << c
-    half = full >> 1
-    mask = full - 1
-    negs = [neg(p) for p in points]
-    carries = [0] * n
-    window_sums = []
-    for shift in range(0, R.bit_length() + 1, c):
-        buckets: list[Any] = [None] * (half + 1)
-        for i in range(n):
-            d = ((scalars[i] >> shift) & mask) + carries[i]
-            if d > half:
-                carries[i] = 1
-                d = full - d
-                buckets[d] = add(buckets[d], negs[i])
-            else:
-                carries[i] = 0
-                if d:
-                    buckets[d] = add(buckets[d], points[i])
-        running = None
-        total = None
-        for d in range(half, 0, -1):
-            running = add(running, buckets[d])
-            total = add(total, running)
-        window_sums.append(total)
-    acc = None
-    for total in reversed(window_sums):
-        for _ in range(c):
-            acc = add(acc, acc)
-        acc = add(acc, total)
-    return acc
-
-
-def _msm_chunk(kind: str, points: Sequence[Any], scalars: Sequence[int]) -> Any:
-    """One worker's share (module-level so a process pool can call it by name)."""
-    add, neg = _OPS[kind]
-    ones = None
-    big_points = []
-    big_scalars = []
-    for p, k in zip(points, scalars, strict=True):
-        if p is None or k == 0:
-            continue
-        if k == 1:
-            ones = add(ones, p)
-        else:
-            big_points.append(p)
-            big_scalars.append(k)
-    return add(ones, _bucket_msm(big_points, big_scalars, add, neg))
+_PARALLEL_MIN = 1024
+"""Below this many non-trivial terms, shipping points to another process costs more than it saves."""
 
 
 def _g1_neg(p: Any) -> Any:
-    return None if p is None else (p[0], -p[1] % _P)
+    return (p[0], -p[1] % MP)
 
 
 def _g2_neg(p: Any) -> Any:
-    return None if p is None else (p[0], (-p[1][0] % _P, -p[1][1] % _P))
+    return (p[0], (-p[1][0] % MP, -p[1][1] % MP))
 
 
-_P = mpz(0x30644E72E131A029B85045B68181585D97816A916871CA8D3C208C16D87CFD47)
-_OPS: dict[str, tuple[AffineAdd, Neg]] = {"g1": (g1_affine_add, _g1_neg), "g2": (g2_affine_add, _g2_neg)}
+_OPS: dict[str, tuple[BatchAdd, AffineAdd, Neg]] = {
+    "g1": (g1_batch_add, g1_affine_add, _g1_neg),
+    "g2": (g2_batch_add, g2_affine_add, _g2_neg),
+}
+
+
+def _add_pairs(batch_add: BatchAdd, ps: list[Any], qs: list[Any]) -> list[Any]:
+    """Element-wise p + q where either side may be None (infinity), one batch for the rest."""
+    out = [q if p is None else p for p, q in zip(ps, qs, strict=True)]
+    both = [i for i, (p, q) in enumerate(zip(ps, qs, strict=True)) if p is not None and q is not None]
+    if both:
+        for i, s in zip(both, batch_add([ps[i] for i in both], [qs[i] for i in both]), strict=True):
+            out[i] = s
+    return out
+
+
+def _sum_lists(batch_add: BatchAdd, lists: list[list[Any]]) -> list[Any]:
+    """The sum of each list of finite points (None if empty), summing all lists together as
+    balanced trees: one batched round per tree level."""
+    active = [i for i, xs in enumerate(lists) if len(xs) > 1]
+    while active:
+        ps: list[Any] = []
+        qs: list[Any] = []
+        for i in active:
+            xs = lists[i]
+            m = len(xs) & ~1
+            ps += xs[0:m:2]
+            qs += xs[1:m:2]
+        sums = batch_add(ps, qs)
+        pos = 0
+        still = []
+        for i in active:
+            xs = lists[i]
+            m = len(xs) >> 1
+            merged = [s for s in sums[pos : pos + m] if s is not None]
+            if len(xs) & 1:
+                merged.append(xs[-1])
+            pos += m
+            lists[i] = merged
+            if len(merged) > 1:
+                still.append(i)
+        active = still
+    return [xs[0] if xs else None for xs in lists]
+
+
+def _window_bits(n: int) -> int:
+    # Cost ~ windows * (n + 2^c) additions, minimised near c = log2(n) - 2.
+    return max(2, min(16, n.bit_length() - 2))
+
+
+def _window_count(c: int) -> int:
+    return -(-(R.bit_length() + 2) // c)
+
+
+def _signed_offset(c: int) -> int:
+    # Adding `half` at every digit position up front, then subtracting it from each
+    # extracted digit, gives signed digits in [-half, half) with no carry chain.
+    half = 1 << (c - 1)
+    return sum(half << (w * c) for w in range(_window_count(c)))
+
+
+def _window_sums(kind: str, points: list[Any], shifted: list[int], c: int, w_lo: int, w_hi: int) -> list[Any]:
+    """For each window w in [w_lo, w_hi): sum_i digit_w(k_i) P_i (module-level for the pool)."""
+    batch_add, _, neg = _OPS[kind]
+    half = 1 << (c - 1)
+    mask = (1 << c) - 1
+    negs = [neg(p) for p in points]
+    buckets: list[list[Any]] = []
+    for w in range(w_lo, w_hi):
+        shift = w * c
+        lists: list[list[Any]] = [[] for _ in range(half + 1)]
+        for k, p, q in zip(shifted, points, negs, strict=True):
+            d = ((k >> shift) & mask) - half
+            if d > 0:
+                lists[d].append(p)
+            elif d < 0:
+                lists[-d].append(q)
+        buckets.append(lists)
+    flat = _sum_lists(batch_add, [xs for lists in buckets for xs in lists])
+    # sum_d d * B_d per window as running sums: all windows advance together.
+    nw = w_hi - w_lo
+    running: list[Any] = [None] * nw
+    totals: list[Any] = [None] * nw
+    for d in range(half, 0, -1):
+        running = _add_pairs(batch_add, running, [flat[w * (half + 1) + d] for w in range(nw)])
+        totals = _add_pairs(batch_add, totals, running)
+    return totals
+
 
 _executor: Executor | None = None
 _executor_workers = 0
@@ -122,64 +150,45 @@ def _pool(workers: int) -> Executor:
 def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int | None) -> Any:
     if len(points) != len(scalars):
         raise ValueError(f"msm needs as many scalars as points ({len(scalars)} != {len(points)})")
-    ks = [k % R for k in scalars]
-    workers = os.cpu_count() or 1 if workers is None else workers
-    if workers <= 1 or len(points) < _PARALLEL_MIN:
-        return _msm_chunk(kind, points, ks)
-    step = -(-len(points) // workers)
-    parts = [
-        _pool(workers).submit(_msm_chunk, kind, points[i : i + step], ks[i : i + step])
-        for i in range(0, len(points), step)
-    ]
-    add = _OPS[kind][0]
-    acc = None
-    for part in parts:
-        acc = add(acc, part.result())
-    return acc
-
-
-def _fixed_base_table(base: Any, c: int, windows: int, add: AffineAdd) -> list[list[Any]]:
-    """table[w][j] = [j * 2^(c w)] base for 0 <= j < 2^c."""
-    table = []
-    row_base = base
-    for _ in range(windows):
-        row = [None, row_base]
-        for _ in range(2, 1 << c):
-            row.append(add(row[-1], row_base))
-        table.append(row)
-        row_base = add(row[-1], row_base)
-    return table
-
-
-def _mul_many(kind: str, base: Any, scalars: Sequence[int]) -> list[Any]:
-    add = _OPS[kind][0]
-    n = len(scalars)
-    # n * windows lookups-and-adds plus windows * 2^c table entries, minimised over c.
-    c = min(range(2, 13), key=lambda c: -(-R.bit_length() // c) * (n + (1 << c)))
-    windows = -(-R.bit_length() // c)
-    table = _fixed_base_table(base, c, windows, add)
-    mask = (1 << c) - 1
-    out = []
-    for k in scalars:
+    batch_add, add, _ = _OPS[kind]
+    ones: list[Any] = []
+    big_points: list[Any] = []
+    big_scalars: list[int] = []
+    for p, k in zip(points, scalars, strict=True):
         k %= R
-        acc = None
-        for row in table:
-            if k == 0:
-                break
-            acc = add(acc, row[k & mask])
-            k >>= c
-        out.append(acc)
-    return out
-
-
-def g1_mul_many(base: G1, scalars: Sequence[int]) -> list[G1]:
-    """[k] base for every k in scalars (fixed base, e.g. proving-key setup), via a window table."""
-    return [g1_affine_out(p) for p in _mul_many("g1", g1_affine_in(base), scalars)]
-
-
-def g2_mul_many(base: G2, scalars: Sequence[int]) -> list[G2]:
-    """[k] base for every k in scalars (base must be in G2; scalars taken mod R)."""
-    return [g2_affine_out(p) for p in _mul_many("g2", g2_affine_in(base), scalars)]
+        if p is None or k == 0:
+            continue
+        if k == 1:
+            ones.append(p)
+        else:
+            big_points.append(p)
+            big_scalars.append(k)
+    acc = _sum_lists(batch_add, [ones])[0]
+    if not big_points:
+        return acc
+    c = _window_bits(len(big_points))
+    windows = _window_count(c)
+    offset = _signed_offset(c)
+    shifted = [k + offset for k in big_scalars]
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1 or len(big_points) < _PARALLEL_MIN:
+        totals = _window_sums(kind, big_points, shifted, c, 0, windows)
+    else:
+        bounds = [windows * i // workers for i in range(workers + 1)]
+        pool = _pool(workers)
+        futures = [
+            pool.submit(_window_sums, kind, big_points, shifted, c, lo, hi)
+            for lo, hi in itertools.pairwise(bounds[1:])
+        ]
+        totals = _window_sums(kind, big_points, shifted, c, bounds[0], bounds[1])
+        for future in futures:
+            totals += future.result()
+    high = None
+    for total in reversed(totals):
+        for _ in range(c):
+            high = add(high, high)
+        high = add(high, total)
+    return add(acc, high)
 
 
 def msm_g1(points: Sequence[G1], scalars: Sequence[int], *, workers: int | None = None) -> G1:
@@ -193,3 +202,49 @@ def msm_g1(points: Sequence[G1], scalars: Sequence[int], *, workers: int | None 
 def msm_g2(points: Sequence[G2], scalars: Sequence[int], *, workers: int | None = None) -> G2:
     """sum_i [scalars[i]] points[i] on G2 (points must be in G2; scalars taken mod R)."""
     return g2_affine_out(_msm("g2", [g2_affine_in(p) for p in points], scalars, workers))
+
+
+def _mul_many(kind: str, base: Any, scalars: Sequence[int]) -> list[Any]:
+    """[k] base for each k: table[w][j] = [j 2^(c w)] base, then each result is the tree sum
+    of one table entry per window, all results summed together in batched rounds."""
+    batch_add, add, _ = _OPS[kind]
+    ks = [k % R for k in scalars]
+    if base is None or not ks:
+        return [None] * len(ks)
+    n = len(ks)
+    # n * windows table look-ups plus windows * 2^c table entries, minimised over c.
+    c = min(range(2, 13), key=lambda c: -(-R.bit_length() // c) * (n + (1 << c)))
+    windows = -(-R.bit_length() // c)
+    row_bases = [base]
+    for _ in range(windows - 1):
+        b = row_bases[-1]
+        for _ in range(c):
+            b = add(b, b)
+        row_bases.append(b)
+    rows = [[None, b] for b in row_bases]
+    for _ in range(2, 1 << c):
+        nxt = batch_add([row[-1] for row in rows], row_bases)
+        for row, p in zip(rows, nxt, strict=True):
+            row.append(p)
+    mask = (1 << c) - 1
+    lists = []
+    for k in ks:
+        terms = []
+        for row in rows:
+            if k == 0:
+                break
+            if k & mask:
+                terms.append(row[k & mask])
+            k >>= c
+        lists.append(terms)
+    return _sum_lists(batch_add, lists)
+
+
+def g1_mul_many(base: G1, scalars: Sequence[int]) -> list[G1]:
+    """[k] base for every k in scalars (fixed base, e.g. proving-key setup), via a window table."""
+    return [g1_affine_out(p) for p in _mul_many("g1", g1_affine_in(base), scalars)]
+
+
+def g2_mul_many(base: G2, scalars: Sequence[int]) -> list[G2]:
+    """[k] base for every k in scalars (base must be in G2; scalars taken mod R)."""
+    return [g2_affine_out(p) for p in _mul_many("g2", g2_affine_in(base), scalars)]
