@@ -60,7 +60,7 @@ def test_withdraw_pays_a_fresh_address_and_marks_the_note_spent(pool: tuple[Path
 def test_relayer_fee_is_paid_out_of_the_withdrawn_amount(pool: tuple[Path, str, list[str]]) -> None:
     home, _, notes = pool
     fresh, relayer = Account.create().address, Account.create().address
-    run_json(home, "withdraw", notes[3], "--to", fresh, "--relayer", relayer, "--fee", "0.01")
+    run_json(home, "withdraw", "4", "--to", fresh, "--relayer", relayer, "--fee", "0.01")  # note number 4
     assert _balances(home, fresh, relayer) == [DENOMINATION - 10**16, 10**16]
 
 
@@ -105,7 +105,7 @@ def test_print_record_sends_nothing_and_binds_recipient_and_fee(pool: tuple[Path
 
 def test_compliance_links_the_deposit_to_its_withdrawal(pool: tuple[Path, str, list[str]]) -> None:
     home, _, notes = pool
-    before = run_json(home, "compliance", notes[0])
+    before = run_json(home, "compliance", "1")  # by its number in `notes list`
     assert before["withdrawal"] is None
     assert before["deposit"]["leafIndex"] == 0
     deposit_tx = run_json(home, "notes", "list")["notes"][0]["depositTx"]
@@ -139,6 +139,7 @@ def test_withdraw_user_errors(pool: tuple[Path, str, list[str]]) -> None:
         ((notes[4], "--to", "0x1234"), "--to is not an Ethereum address"),
         ((notes[4][:-1], "--to", fresh), "checksum mismatch"),
         ((other_chain, "--to", fresh), "this note is for chain 1,"),
+        (("99", "--to", fresh), "there is no note number 99"),
         ((other_pool, "--to", fresh), "belongs to another pool"),
     ]
     for args, message in cases:

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from mixer.hashes import get_hasher
-from mixer.note import Note
 from wallet_cli.chainview import find_withdrawal, synced
+from wallet_cli.notes import note_argument
 from wallet_cli.pools import check_note_pool
 from wallet_cli.session import Session, UserError
 from wallet_cli.view import summary, units
@@ -22,11 +22,13 @@ from wallet_cli.view import summary, units
 
 def compliance(
     ctx: typer.Context,
-    note_text: Annotated[str, typer.Argument(metavar="NOTE", help="The note string.")],
+    note_text: Annotated[
+        str, typer.Argument(metavar="NOTE", help="The note string, or its number in `mixer notes list`.")
+    ],
 ) -> None:
     """Report the deposit and withdrawal transactions a note links (for an auditor)."""
     s = Session.of(ctx)
-    note = Note.parse(note_text)
+    note = note_argument(s, note_text)
     info = check_note_pool(s, note.pool)
     hasher = get_hasher(note.pool.hash)
     commitment = hasher.commitment(note.nullifier, note.secret)

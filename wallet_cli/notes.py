@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from mixer.backup import NoteRecord, read_backup, write_backup
+from mixer.note import Note
 from wallet_cli.session import Session, UserError
 from wallet_cli.view import short, summary, table
 
@@ -41,6 +42,17 @@ def record_json(number: int, record: NoteRecord) -> dict[str, object]:
         "spent": record.spent,
         "state": state(record),
     }
+
+
+def note_argument(s: Session, text: str) -> Note:
+    """A NOTE argument: a note string, or the number of a note in `mixer notes list`."""
+    if not text.strip().isdigit():
+        return Note.parse(text)
+    number = int(text)
+    records = s.wallet().records()
+    if not 1 <= number <= len(records):
+        raise UserError(f"there is no note number {number} (the wallet holds {len(records)})")
+    return records[number - 1].note
 
 
 @app.command("list")
@@ -80,10 +92,8 @@ def show(
 ) -> None:
     """Print one note string (the secret that controls the deposit) and what we know about it."""
     s = Session.of(ctx)
-    records = s.wallet().records()
-    if not 1 <= number <= len(records):
-        raise UserError(f"there is no note number {number} (the wallet holds {len(records)})")
-    record = records[number - 1]
+    record = s.wallet().find(note_argument(s, str(number)))
+    assert record is not None
     data = record_json(number, record)
     if not s.options.json:
         summary(s.console, f"Note {number}", [*((k, "-" if v is None else v) for k, v in data.items())])

@@ -16,13 +16,13 @@ from mixer.backup import NoteRecord
 from mixer.chain.pool import ZERO_ADDRESS, PoolClient
 from mixer.extdata import ExtData
 from mixer.hashes import get_hasher
-from mixer.note import Note
 from mixer.snark import groth16
 from mixer.wallet import PoolInfo
 from mixer.withdrawal import WithdrawalError, make_record, plan_withdrawal, witness
 from wallet_cli.chainview import MIN_ANONYMITY_SET, synced
 from wallet_cli.deposit import TOKEN_ABI_APPROVE
 from wallet_cli.keys import load_proving_key
+from wallet_cli.notes import note_argument
 from wallet_cli.pools import check_note_pool, checked_address
 from wallet_cli.session import Session, UserError, send_checked
 from wallet_cli.view import steps_bar, summary, transactions, units
@@ -58,7 +58,9 @@ def balance(s: Session, info: PoolInfo, address: str) -> int:
 
 def withdraw(
     ctx: typer.Context,
-    note_text: Annotated[str, typer.Argument(metavar="NOTE", help="The note string of the deposit.")],
+    note_text: Annotated[
+        str, typer.Argument(metavar="NOTE", help="The note string, or its number in `mixer notes list`.")
+    ],
     to: Annotated[str, typer.Option("--to", help="Recipient address (best: a fresh one).")],
     relayer: Annotated[
         str | None, typer.Option(help="Relayer address, paid --fee out of the withdrawn amount.")
@@ -71,7 +73,7 @@ def withdraw(
 ) -> None:
     """Withdraw a deposit to --to with a zero-knowledge proof (nobody learns which deposit)."""
     s = Session.of(ctx)
-    note = Note.parse(note_text)
+    note = note_argument(s, note_text)
     recipient = checked_address(to, "--to")
     relayer_address = ZERO_ADDRESS if relayer is None else checked_address(relayer, "--relayer")
     info = check_note_pool(s, note.pool)
