@@ -6,7 +6,21 @@ import random
 
 import pytest
 
-from mixer.bn254 import G1, G1_GEN, G2, G2_GEN, g1_add, g1_mul, g2_add, g2_mul, msm_g1, msm_g2
+from mixer.bn254 import (
+    G1,
+    G1_GEN,
+    G2,
+    G2_GEN,
+    g1_add,
+    g1_mul,
+    g1_mul_many,
+    g2_add,
+    g2_mul,
+    g2_mul_many,
+    msm_g1,
+    msm_g2,
+)
+from mixer.bn254.msm import _PARALLEL_MIN
 from mixer.field import R
 
 rng = random.Random(13)
@@ -55,11 +69,14 @@ def test_msm_g2_equals_naive_sum(n: int) -> None:
 
 
 def test_msm_with_two_workers_equals_one_worker() -> None:
-    logs, scalars = case(600)
-    points = [g1_mul(G1_GEN, e) for e in logs]
+    # Above msm._PARALLEL_MIN non-trivial terms, so the windows really are split across processes.
+    n = 1100
+    assert n > _PARALLEL_MIN
+    logs, scalars = case(n)
+    points = g1_mul_many(G1_GEN, logs)
     assert msm_g1(points, scalars, workers=2) == msm_g1(points, scalars, workers=1)
-    points2 = [g2_mul(G2_GEN, e) for e in logs[:200]]
-    assert msm_g2(points2, scalars[:200], workers=2) == msm_g2(points2, scalars[:200], workers=1)
+    points2 = g2_mul_many(G2_GEN, logs)
+    assert msm_g2(points2, scalars, workers=2) == msm_g2(points2, scalars, workers=1)
 
 
 def test_msm_rejects_length_mismatch() -> None:

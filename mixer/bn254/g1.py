@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeAlias
 
-from mixer.bn254.fields import MP, P, batch_invert, invert, mpz
+from mixer.bn254.fields import MP, P, invert, mpz
 from mixer.bn254.fields import with_equal_x as _with_equal_x
 from mixer.field import R
 
@@ -140,12 +140,21 @@ def g1_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     dens = [q[0] - p[0] for p, q in zip(ps, qs, strict=True)]
     if 0 in dens:  # rare: doublings and p = -q need their own slope
         return _with_equal_x(g1_batch_add, _g1_add_equal_x, ps, qs, dens)
-    invs = batch_invert(dens)
-    out = []
-    for (x1, y1), (x2, y2), inv in zip(ps, qs, invs, strict=True):
-        lam = (y2 - y1) * inv % MP
+    # Montgomery's trick with the backward pass fused into the additions.
+    prefix = []
+    acc = 1
+    for d in dens:
+        prefix.append(acc)
+        acc = acc * d % MP
+    inv = invert(acc, MP)
+    out: list[Any] = [None] * len(dens)
+    for i in range(len(dens) - 1, -1, -1):
+        x1, y1 = ps[i]
+        x2, y2 = qs[i]
+        lam = (y2 - y1) * prefix[i] * inv % MP  # prefix[i] * inv = 1 / dens[i]
+        inv = inv * dens[i] % MP
         x3 = (lam * lam - x1 - x2) % MP
-        out.append((x3, (lam * (x1 - x3) - y1) % MP))
+        out[i] = (x3, (lam * (x1 - x3) - y1) % MP)
     return out
 
 
