@@ -15,11 +15,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from circuits import registry
 from mixer.snark import groth16, iden3
@@ -29,22 +33,35 @@ from mixer.snark.multiexp import default_workers
 from mixer.snark.proof import public_from_snarkjs, public_to_snarkjs
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 CACHE = ROOT / ".cache" / "bench"
 SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
 sys.path.insert(0, str(ROOT / "tests"))
 from snark_circuits import withdraw_example  # noqa: E402  (test helper: a note in a real tree)
 
 
-def snarkjs(*args: str | Path, cwd: Path = CACHE) -> float:
-    """Run snarkjs; return its wall time; exit with its output if it fails."""
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process and of its waited-for children (worker processes, node)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(work: Callable[[], T]) -> tuple[T, float, float]:
+    """work()'s result, wall seconds and CPU seconds (all processes): on a shared machine the
+    wall time depends on the load, the CPU time much less."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    result = work()
+    return result, time.perf_counter() - wall, cpu_seconds() - cpu
+
+
+def snarkjs(*args: str | Path, cwd: Path = CACHE) -> None:
+    """Run snarkjs; exit with its output if it fails."""
     proc = subprocess.run(
         [str(SNARKJS), *map(str, args)], cwd=cwd, capture_output=True, text=True, check=False
     )
-    seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"snarkjs {' '.join(map(str, args))} failed:\n{proc.stdout}\n{proc.stderr}")
-    return seconds
 
 
 def ptau(power: int) -> Path:
@@ -91,12 +108,18 @@ def main() -> None:
     pk.check_circuit(registry.compile(args.circuit))
 
     public = registry.public_signals(args.circuit, inputs)
-    ours: list[float] = []
+    # Interleaved, so both sides see the same machine load.
+    ours: list[tuple[float, float]] = []
+    peer: list[tuple[float, float]] = []
     proof: Proof | None = None
+    (CACHE / "wtns.wtns").write_bytes(iden3.write_wtns(registry.witness(args.circuit, inputs)))
     for _ in range(args.runs):
-        start = time.perf_counter()
-        proof = groth16.prove(pk, registry.witness(args.circuit, inputs))
-        ours.append(time.perf_counter() - start)
+        proof, wall, cpu = timed(lambda: groth16.prove(pk, registry.witness(args.circuit, inputs)))
+        ours.append((wall, cpu))
+        _, wall, cpu = timed(
+            lambda: snarkjs("groth16", "prove", key_path.name, "wtns.wtns", "sj_proof.json", "sj_public.json")
+        )
+        peer.append((wall, cpu))
 
     # One more run in a single process, step by step, for the profile.
     marks: list[tuple[str, float]] = [("witness", time.perf_counter())]
@@ -108,37 +131,33 @@ def main() -> None:
     mark("end")
     profile = [(name, t1 - t0) for (name, t0), (_, t1) in itertools.pairwise(marks)]
     assert proof is not None
-    (CACHE / "wtns.wtns").write_bytes(iden3.write_wtns(registry.witness(args.circuit, inputs)))
-
-    peer = [
-        snarkjs("groth16", "prove", key_path.name, "wtns.wtns", "sj_proof.json", "sj_public.json")
-        for _ in range(args.runs)
-    ]
     assert public_from_snarkjs(json.loads((CACHE / "sj_public.json").read_text())) == public
 
     vk = VerifyingKey.from_snarkjs(vk_json)
-    start = time.perf_counter()
-    ours_ok = groth16.verify(vk, public, proof)
-    our_verify = time.perf_counter() - start
+    ours_ok, our_verify, _ = timed(lambda: groth16.verify(vk, public, proof))
     peer_proof = Proof.from_snarkjs(json.loads((CACHE / "sj_proof.json").read_text()))
     peer_ok_ours = groth16.verify(vk, public, peer_proof)
     (CACHE / "our_proof.json").write_text(json.dumps(proof.to_snarkjs()))
     (CACHE / "public.json").write_text(json.dumps(public_to_snarkjs(public)))
-    peer_verify = snarkjs(
-        "groth16", "verify", key_path.with_suffix(".vk.json").name, "public.json", "our_proof.json"
+    _, peer_verify, _ = timed(
+        lambda: snarkjs(
+            "groth16", "verify", key_path.with_suffix(".vk.json").name, "public.json", "our_proof.json"
+        )
     )
 
-    ours_t, peer_t = statistics.median(ours), statistics.median(peer)
-    workers = default_workers()
     r1cs = registry.compile(args.circuit)
     size = f"{r1cs.n_constraints} constraints, {r1cs.n_wires} wires, domain {pk.qap.domain_size}"
-    print(f"\n{args.circuit}: {size}")
+    print(f"\n{args.circuit}: {size}; load average {os.getloadavg()[0]:.1f} (2 cores shared)")
     print(f"key load (.zkey parse + checks): {load_seconds:.2f} s")
-    print(
-        f"prove, median of {args.runs}: ours {ours_t:.2f} s (witness included), "
-        f"snarkjs groth16 prove {peer_t:.2f} s (process) -> ratio ours/snarkjs {ours_t / peer_t:.2f}"
-    )
-    print(f"our profile, one process ({workers} worker processes in the timed runs):")
+    print(f"prove, {args.runs} interleaved runs (ours: witness + proof with {default_workers()} workers; ")
+    print("snarkjs: the whole `groth16 prove` process):")
+    for what, index in (("wall", 0), ("CPU ", 1)):
+        o = statistics.median(t[index] for t in ours)
+        p = statistics.median(t[index] for t in peer)
+        best = min(t[index] for t in ours) / min(t[index] for t in peer)
+        ratios = f"ratio {o / p:.2f} (best-of ratio {best:.2f})"
+        print(f"  {what} median: ours {o:.2f} s, snarkjs {p:.2f} s -> {ratios}")
+    print("our profile, one process:")
     for name, seconds in profile:
         print(f"  {name:14s} {seconds:.3f} s")
     print(f"  {'total':14s} {sum(s for _, s in profile):.3f} s")
