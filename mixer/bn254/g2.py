@@ -16,7 +16,6 @@ from mixer.bn254.fields import (
     MP,
     Fq2,
     P,
-    batch_invert,
     f2,
     f2_add,
     f2_int,
@@ -26,6 +25,7 @@ from mixer.bn254.fields import (
     f2_scale,
     f2_sqr,
     f2_sub,
+    invert,
     with_equal_x,
 )
 from mixer.field import R
@@ -189,18 +189,24 @@ def g2_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     norms = [(d0 * d0 + d1 * d1) % MP for d0, d1 in dxs]  # zero iff d is (u^2 = -1 is no square)
     if 0 in norms:  # rare: doublings and p = -q need their own slope
         return with_equal_x(g2_batch_add, _g2_add_equal_x, ps, qs, norms)
-    out = []
-    for ((x10, x11), (y10, y11)), ((x20, x21), (y20, y21)), (d0, d1), t in zip(
-        ps, qs, dxs, batch_invert(norms), strict=True
-    ):
+    prefix = []
+    acc = 1
+    for nrm in norms:
+        prefix.append(acc)
+        acc = acc * nrm % MP
+    inv = invert(acc, MP)
+    out: list[Any] = [None] * len(norms)
+    for i in range(len(norms) - 1, -1, -1):
+        (x10, x11), (y10, y11) = ps[i]
+        (x20, x21), (y20, y21) = qs[i]
+        d0, d1 = dxs[i]
+        t = prefix[i] * inv % MP  # 1 / norm(d)
+        inv = inv * norms[i] % MP
         n0, n1 = y20 - y10, y21 - y11
-        i0 = d0 * t % MP
-        i1 = -d1 * t % MP
-        out.append(
-            _g2_add_with_slope(
-                x10, x11, y10, y11, x20, x21, (n0 * i0 - n1 * i1) % MP, (n0 * i1 + n1 * i0) % MP
-            )
-        )
+        # slope = n / d = n * conj(d) / norm(d)
+        l0 = (n0 * d0 + n1 * d1) * t % MP
+        l1 = (n1 * d0 - n0 * d1) * t % MP
+        out[i] = _g2_add_with_slope(x10, x11, y10, y11, x20, x21, l0, l1)
     return out
 
 
