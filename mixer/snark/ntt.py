@@ -66,16 +66,23 @@ def _twiddles(log_n: int, inverse: bool) -> tuple[tuple[Any, ...], ...]:
 
 
 def _dit(a: Sequence[Any], twiddles: tuple[tuple[Any, ...], ...], level: int) -> list[Any]:
-    """Decimation in time: transform of the even and odd halves, then one butterfly layer."""
+    """Decimation in time: transform of the even and odd halves, then one butterfly layer.
+
+    Sums are left unreduced (only products are reduced): with inputs below k*p, outputs
+    stay below (k + level)*p, a few bits over p, and the caller reduces once at the end.
+    """
     p = _R
+    if level == 2:  # a 4-point transform inline: the recursion's calls cost more than its math
+        a0, a1, a2, a3 = a
+        e1, o0 = a0 - a2 + p, a1 + a3
+        t1 = twiddles[1][1] * (a1 - a3 + p) % p
+        return [a0 + a2 + o0, e1 + t1, a0 + a2 - o0 + 2 * p, e1 - t1 + p]
     if level == 1:
-        return [(a[0] + a[1]) % p, (a[0] - a[1]) % p]
+        return [a[0] + a[1], a[0] - a[1] + p]
     even = _dit(a[0::2], twiddles, level - 1)
     odd = _dit(a[1::2], twiddles, level - 1)
     t = [w * o % p for w, o in zip(twiddles[level - 1], odd, strict=True)]
-    return [(e + x) % p for e, x in zip(even, t, strict=True)] + [
-        (e - x) % p for e, x in zip(even, t, strict=True)
-    ]
+    return [e + x for e, x in zip(even, t, strict=True)] + [e - x + p for e, x in zip(even, t, strict=True)]
 
 
 def to_mpz(values: Sequence[int]) -> list[Any]:
@@ -91,8 +98,8 @@ def ntt_mpz(values: Sequence[Any], *, inverse: bool = False) -> list[Any]:
     out = _dit(values, _twiddles(log_n, inverse), log_n)
     if inverse:
         n_inv = _MPZ(pow(len(values), -1, R))
-        out = [x * n_inv % _R for x in out]
-    return out
+        return [x * n_inv % _R for x in out]
+    return [x % _R for x in out]
 
 
 def ntt(values: Sequence[int], *, inverse: bool = False) -> list[int]:
@@ -104,21 +111,26 @@ def ntt(values: Sequence[int], *, inverse: bool = False) -> list[int]:
     return [int(x) for x in ntt_mpz(to_mpz(values), inverse=inverse)]
 
 
-def _scale_by_powers(values: Sequence[Any], base: int) -> list[Any]:
-    """[v_i * base^i]: turns coefficients of p(x) into those of p(base * x)."""
-    out = [_MPZ(0)] * len(values)
-    acc, b = _MPZ(1), _MPZ(base)
-    for i, v in enumerate(values):
-        out[i] = v * acc % _R
-        acc = acc * b % _R
-    return out
+@lru_cache(maxsize=4)
+def _coset_factors(log_n: int) -> tuple[Any, ...]:
+    """shift^i / n: the inverse NTT's 1/n and the coset shift, applied in one pass."""
+    factor = _MPZ(pow(1 << log_n, -1, R))
+    shift = _MPZ(coset_shift(log_n))
+    out = [factor] * (1 << log_n)
+    for i in range(1, 1 << log_n):
+        out[i] = out[i - 1] * shift % _R
+    return tuple(out)
 
 
 def coset_evaluations_mpz(evaluations: Sequence[Any]) -> list[Any]:
     """From p's values on the size-n domain, p's values on the shifted domain (snarkjs's coset)."""
     log_n = log2_exact(len(evaluations))
-    coefficients = ntt_mpz(evaluations, inverse=True)
-    return ntt_mpz(_scale_by_powers(coefficients, coset_shift(log_n)))
+    if log_n == 0:
+        return [_MPZ(evaluations[0])]
+    # Coefficients of p(shift * x) = coefficients of p times shift^i; then evaluate on the domain.
+    unscaled = _dit(evaluations, _twiddles(log_n, True), log_n)
+    shifted = [c * f % _R for c, f in zip(unscaled, _coset_factors(log_n), strict=True)]
+    return [x % _R for x in _dit(shifted, _twiddles(log_n, False), log_n)]
 
 
 def coset_evaluations(evaluations: Sequence[int]) -> list[int]:
