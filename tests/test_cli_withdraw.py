@@ -58,7 +58,7 @@ def test_withdraw_pays_a_fresh_address_and_marks_the_note_spent(pool: tuple[Path
 
 
 def test_relayer_fee_is_paid_out_of_the_withdrawn_amount(pool: tuple[Path, str, list[str]]) -> None:
-    home, _, notes = pool
+    home = pool[0]
     fresh, relayer = Account.create().address, Account.create().address
     run_json(home, "withdraw", "4", "--to", fresh, "--relayer", relayer, "--fee", "0.01")  # note number 4
     assert _balances(home, fresh, relayer) == [DENOMINATION - 10**16, 10**16]
