@@ -20,6 +20,9 @@ from mixer.bn254 import (
     msm_g1,
     msm_g2,
 )
+from mixer.bn254.g1 import g1_affine_in, g1_affine_out
+from mixer.bn254.g2 import g2_affine_in, g2_affine_out
+from mixer.bn254.glv import LAMBDA, decompose, endomorphism_g1, endomorphism_g2
 from mixer.bn254.msm import _PARALLEL_MIN
 from mixer.field import R
 
@@ -82,3 +85,17 @@ def test_msm_with_two_workers_equals_one_worker() -> None:
 def test_msm_rejects_length_mismatch() -> None:
     with pytest.raises(ValueError, match="as many scalars"):
         msm_g1([G1_GEN], [1, 2])
+
+
+def test_glv_split_is_exact_and_short() -> None:
+    for k in [0, 1, R - 1, (R - 1) // 2, *(rng.randrange(R) for _ in range(200))]:
+        k1, k2 = decompose(k)
+        assert (k1 + k2 * LAMBDA - k) % R == 0
+        assert abs(k1) < 2**128 and abs(k2) < 2**128
+
+
+def test_glv_endomorphism_is_multiplication_by_lambda() -> None:
+    e = rng.randrange(1, R)
+    p, q = g1_mul(G1_GEN, e), g2_mul(G2_GEN, e)
+    assert g1_affine_out(endomorphism_g1(g1_affine_in(p))) == g1_mul(p, LAMBDA)
+    assert g2_affine_out(endomorphism_g2(g2_affine_in(q))) == g2_mul(q, LAMBDA)

@@ -23,6 +23,7 @@ from typing import Any
 from mixer.bn254.fields import MP
 from mixer.bn254.g1 import G1, g1_affine_add, g1_affine_in, g1_affine_out, g1_batch_add
 from mixer.bn254.g2 import G2, g2_affine_add, g2_affine_in, g2_affine_out, g2_batch_add
+from mixer.bn254.glv import decompose, endomorphism_g1, endomorphism_g2
 from mixer.field import R
 
 BatchAdd = Callable[[list[Any], list[Any]], list[Any]]
@@ -46,6 +47,7 @@ _OPS: dict[str, tuple[BatchAdd, AffineAdd, Neg]] = {
     "g1": (g1_batch_add, g1_affine_add, _g1_neg),
     "g2": (g2_batch_add, g2_affine_add, _g2_neg),
 }
+_ENDO: dict[str, Neg] = {"g1": endomorphism_g1, "g2": endomorphism_g2}
 
 
 def _add_pairs(batch_add: BatchAdd, ps: list[Any], qs: list[Any]) -> list[Any]:
@@ -93,15 +95,32 @@ def _window_bits(n: int) -> int:
     return max(2, min(16, n.bit_length() - 4))
 
 
-def _window_count(c: int) -> int:
-    return -(-(R.bit_length() + 2) // c)
+def _window_count(c: int, bits: int) -> int:
+    return -(-(bits + 2) // c)
 
 
-def _signed_offset(c: int) -> int:
+def _signed_offset(c: int, windows: int) -> int:
     # Adding `half` at every digit position up front, then subtracting it from each
     # extracted digit, gives signed digits in [-half, half) with no carry chain.
     half = 1 << (c - 1)
-    return sum(half << (w * c) for w in range(_window_count(c)))
+    return sum(half << (w * c) for w in range(windows))
+
+
+def _split_glv(kind: str, points: list[Any], scalars: list[int]) -> tuple[list[Any], list[int]]:
+    """[k] P = [k1] P + [k2] phi(P) with ~127-bit k1, k2; negative halves negate their point."""
+    neg, endo = _OPS[kind][2], _ENDO[kind]
+    out_points = []
+    out_scalars = []
+    for p, k in zip(points, scalars, strict=True):
+        k1, k2 = decompose(k)
+        if k1:
+            out_points.append(p if k1 > 0 else neg(p))
+            out_scalars.append(abs(k1))
+        if k2:
+            q = endo(p)
+            out_points.append(q if k2 > 0 else neg(q))
+            out_scalars.append(abs(k2))
+    return out_points, out_scalars
 
 
 def _window_sums(kind: str, points: list[Any], shifted: list[int], c: int, w_lo: int, w_hi: int) -> list[Any]:
@@ -167,9 +186,10 @@ def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int 
     acc = _sum_lists(batch_add, [ones])[0]
     if not big_points:
         return acc
+    big_points, big_scalars = _split_glv(kind, big_points, big_scalars)
     c = _window_bits(len(big_points))
-    windows = _window_count(c)
-    offset = _signed_offset(c)
+    windows = _window_count(c, max(big_scalars).bit_length())
+    offset = _signed_offset(c, windows)
     shifted = [k + offset for k in big_scalars]
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers <= 1 or len(big_points) < _PARALLEL_MIN:
