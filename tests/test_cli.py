@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json
 
+from mixer.backup import read_backup
 from mixer.chain import backend
 from mixer.chain.artifacts import load
 from mixer.chain.client import ContractReverted
 from mixer.hashes import get_hasher
 from mixer.note import Note
+from mixer.wallet import Wallet
 from wallet_cli.errors import REVERTS, user_message
 from wallet_cli.main import hoist_global_options
 
@@ -244,3 +246,19 @@ def test_a_busy_embedded_chain_is_one_clear_line(deployed: tuple[Path, dict[str,
         backend.close(w3)
     assert "already open" in one_error_line(result.stderr)
     assert run_json(home, "status")["pools"]  # and it works once that command is done
+
+
+def test_a_backup_can_have_its_own_password(
+    deployed: tuple[Path, dict[str, object]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    home, _ = deployed
+    note = run_json(home, "deposit")["note"]
+    backup = tmp_path_factory.mktemp("b") / "notes.backup"
+    run_json(home, "notes", "backup", str(backup), environ=env(MIXER_BACKUP_PASSWORD="for the backup"))
+    assert read_backup(backup, "for the backup")[0].note.to_string() == note
+    other = tmp_path_factory.mktemp("other")
+    plain = run(other, "notes", "restore", str(backup), ok=False)  # the wallet password does not open it
+    assert "wrong password" in one_error_line(plain.stderr)
+    both = env(MIXER_PASSWORD="new wallet", MIXER_BACKUP_PASSWORD="for the backup")
+    assert run_json(other, "notes", "restore", str(backup), environ=both)["added"] == 1
+    assert Wallet.open(other, "new wallet").records()[0].note.to_string() == note
