@@ -98,6 +98,13 @@ def test_setup_requires_dev_flag(tmp_path: Path) -> None:
     assert not (tmp_path / "k.key").exists()
 
 
+def test_unwritable_or_unreadable_paths_are_one_line_errors(flow: Path, tmp_path: Path) -> None:
+    one_line_error(mixer("setup", CIRCUIT, tmp_path / "no" / "k.key", "--dev"), 1, "does not exist")
+    one_line_error(mixer("export-r1cs", CIRCUIT, tmp_path / "no" / "c.r1cs"), 1, "cannot write")
+    one_line_error(mixer("export-vk", tmp_path / "missing.key", tmp_path / "vk.json"), 1, "missing.key")
+    one_line_error(mixer("verify", tmp_path, flow / "public.json", flow / "proof.json"), 2, "cannot read")
+
+
 def test_prove_refuses_a_key_made_for_another_circuit(flow: Path, tmp_path: Path) -> None:
     (tmp_path / "input.json").write_text(json.dumps(withdraw_example("poseidon", 2)))
     result = mixer(

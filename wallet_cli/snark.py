@@ -22,7 +22,7 @@ from circuits import registry
 from mixer.atomic import write_file
 from mixer.snark import groth16, iden3
 from mixer.snark.circuit import CircuitError
-from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, load_key, save_key
+from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, encode, load_key
 from mixer.snark.proof import Proof, SnarkFormatError, public_from_snarkjs, public_to_snarkjs
 from wallet_cli.session import UserError
 
@@ -58,6 +58,8 @@ def _read_json(path: Path, what: str) -> Any:
         return json.loads(path.read_text())
     except FileNotFoundError:
         raise UserError(f"{what} file not found: {path}") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise UserError(f"{what} file is not valid JSON: {path}") from None
 
@@ -68,6 +70,13 @@ def _write(path: Path, data: bytes) -> None:
         write_file(path, data, overwrite=True)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _check_folders(*paths: Path) -> None:
+    """Fail before a long computation, not after it, when an output cannot be written."""
+    for path in paths:
+        if not path.absolute().parent.is_dir():
+            raise UserError(f"cannot write {path}: folder {path.parent} does not exist")
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -143,6 +152,7 @@ def setup(
             "only a single-party development setup is built in: pass --dev to acknowledge it; for real "
             "funds, run a snarkjs phase-2 ceremony on `mixer snark export-r1cs` output and use its .zkey"
         )
+    _check_folders(out_key)
     with _user_errors():
         r1cs = registry.compile(circuit)
     _console.print(
@@ -156,8 +166,7 @@ def setup(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", groth16.DevSetupWarning)  # said above, in the user's terms
         pk = _with_progress(f"setup {circuit}", groth16.SETUP_STEPS, work)
-    with _user_errors():
-        save_key(pk, out_key)
+    _write(out_key, encode(pk))
     _console.print(f"wrote {out_key} (circuit digest {r1cs.digest()})")
 
 
@@ -185,6 +194,7 @@ def prove(
 ) -> None:
     """Prove CIRCUIT for INPUT.json with KEY; write snarkjs-shaped proof and public signals."""
     inputs = _read_inputs(input_json)
+    _check_folders(proof_json, public_json)
     with _user_errors():
         r1cs = registry.compile(circuit)
         pk = load_key(key)
