@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mixer.bn254 import (
     G1,
@@ -14,9 +16,11 @@ from mixer.bn254 import (
     g1_add,
     g1_mul,
     g1_mul_many,
+    g1_neg,
     g2_add,
     g2_mul,
     g2_mul_many,
+    g2_neg,
     msm_g1,
     msm_g2,
 )
@@ -99,3 +103,32 @@ def test_glv_endomorphism_is_multiplication_by_lambda() -> None:
     p, q = g1_mul(G1_GEN, e), g2_mul(G2_GEN, e)
     assert g1_affine_out(endomorphism_g1(g1_affine_in(p))) == g1_mul(p, LAMBDA)
     assert g2_affine_out(endomorphism_g2(g2_affine_in(q))) == g2_mul(q, LAMBDA)
+
+
+@pytest.mark.parametrize("group", ["g1", "g2"])
+def test_msm_of_one_repeated_point_hits_doubling_and_cancellation(group: str) -> None:
+    # Every bucket receives copies of P and -P, so batched additions meet p == q and p == -q.
+    e = rng.randrange(1, R)
+    n = 300
+    signs = [rng.choice([1, -1]) for _ in range(n)]
+    scalars = [rng.randrange(R) for _ in range(n)]
+    total = sum(s * k for s, k in zip(signs, scalars, strict=True))
+    if group == "g1":
+        p = g1_mul(G1_GEN, e)
+        points1 = [p if s == 1 else g1_neg(p) for s in signs]
+        assert msm_g1(points1, scalars, workers=1) == g1_mul(p, total)
+        assert msm_g1([p, p, g1_neg(p)], [5, 5, 10], workers=1) is None
+    else:
+        q = g2_mul(G2_GEN, e)
+        points2 = [q if s == 1 else g2_neg(q) for s in signs]
+        assert msm_g2(points2, scalars, workers=1) == g2_mul(q, total % R)
+        assert msm_g2([q, q, g2_neg(q)], [5, 5, 10], workers=1) is None
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, R - 1) | st.integers(0, 3)), max_size=12))
+def test_msm_g1_small_inputs_equal_naive_sum(terms: list[tuple[int, int]]) -> None:
+    # Few distinct points (1..3 = [i]G, 4..5 = -[i-3]G, 0 = infinity) so equal and opposite points recur.
+    points = [None if i == 0 else g1_mul(G1_GEN, i if i < 4 else R - (i - 3)) for i, _ in terms]
+    scalars = [k for _, k in terms]
+    assert msm_g1(points, scalars, workers=1) == naive_g1(points, scalars)
