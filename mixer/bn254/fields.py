@@ -162,6 +162,25 @@ def f12_mul(a: Fq12, b: Fq12) -> Fq12:
     return (f6_add(t0, f6_mul_v(t1)), c1)
 
 
+def _f6_mul_by_01(x: Fq6, b: Fq2, c: Fq2) -> Fq6:
+    """x * (b + c v)."""
+    x0, x1, x2 = x
+    return (
+        f2_add(f2_mul(x0, b), f2_mul_xi(f2_mul(x2, c))),
+        f2_add(f2_mul(x0, c), f2_mul(x1, b)),
+        f2_add(f2_mul(x1, c), f2_mul(x2, b)),
+    )
+
+
+def f12_mul_sparse(f: Fq12, a: Fq2, b: Fq2, c: Fq2) -> Fq12:
+    """f * (a + b w + c w^3), the shape of a Miller-loop line: 15 F_p2 products instead of 18."""
+    f0, f1 = f
+    t0 = (f2_mul(f0[0], a), f2_mul(f0[1], a), f2_mul(f0[2], a))
+    t1 = _f6_mul_by_01(f1, b, c)
+    s = _f6_mul_by_01(f6_add(f0, f1), f2_add(a, b), c)
+    return (f6_add(t0, f6_mul_v(t1)), f6_sub(s, f6_add(t0, t1)))
+
+
 def f12_sqr(a: Fq12) -> Fq12:
     a0, a1 = a
     t = f6_mul(a0, a1)

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Final
 
 from mixer.bn254.fields import (
-    F2_ZERO,
     F12_ONE,
     Fq2,
     Fq12,
@@ -31,6 +30,7 @@ from mixer.bn254.fields import (
     f12_frobenius,
     f12_inv,
     f12_mul,
+    f12_mul_sparse,
     f12_pow,
     f12_sqr,
     mpz,
@@ -108,8 +108,7 @@ def _add_step(t: Proj2, q: tuple[Fq2, Fq2]) -> tuple[Proj2, Line]:
 
 def _mul_line(f: Fq12, line: Line, px: int, py: int) -> Fq12:
     a, b, c = line
-    sparse = ((f2_scale(a, py), F2_ZERO, F2_ZERO), (f2_scale(b, px), c, F2_ZERO))
-    return f12_mul(f, sparse)
+    return f12_mul_sparse(f, f2_scale(a, py), f2_scale(b, px), c)
 
 
 def _psi(q: tuple[Fq2, Fq2]) -> tuple[Fq2, Fq2]:
