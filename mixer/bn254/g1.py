@@ -137,6 +137,7 @@ def g1_affine_add(p: Any, q: Any) -> Any:
 
 def g1_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     """[p + q for p, q in zip(ps, qs)] for finite internal affine points, sharing one inversion."""
+    m = MP  # a local: the hot loops below read it millions of times
     dens = [q[0] - p[0] for p, q in zip(ps, qs, strict=True)]
     if 0 in dens:  # rare: doublings and p = -q need their own slope
         return _with_equal_x(g1_batch_add, _g1_add_equal_x, ps, qs, dens)
@@ -145,16 +146,16 @@ def g1_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     acc = 1
     for d in dens:
         prefix.append(acc)
-        acc = acc * d % MP
+        acc = acc * d % m
     inv = invert(acc, MP)
     out: list[Any] = [None] * len(dens)
     for i in range(len(dens) - 1, -1, -1):
         x1, y1 = ps[i]
         x2, y2 = qs[i]
-        lam = (y2 - y1) * prefix[i] * inv % MP  # prefix[i] * inv = 1 / dens[i]
-        inv = inv * dens[i] % MP
-        x3 = (lam * lam - x1 - x2) % MP
-        out[i] = (x3, (lam * (x1 - x3) - y1) % MP)
+        lam = (y2 - y1) * prefix[i] * inv % m  # prefix[i] * inv = 1 / dens[i]
+        inv = inv * dens[i] % m
+        x3 = (lam * lam - x1 - x2) % m
+        out[i] = (x3, (lam * (x1 - x3) - y1) % m)
     return out
 
 
