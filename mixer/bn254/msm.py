@@ -78,7 +78,9 @@ def _sum_lists(batch_add: BatchAdd, lists: list[list[Any]]) -> list[Any]:
         for i in active:
             xs = lists[i]
             m = len(xs) >> 1
-            merged = [s for s in sums[pos : pos + m] if s is not None]
+            merged = sums[pos : pos + m]
+            if None in merged:  # p + (-p) inside a bucket
+                merged = [s for s in merged if s is not None]
             if len(xs) & 1:
                 merged.append(xs[-1])
             pos += m
