@@ -57,9 +57,8 @@ process.stdin.on('end', () => process.stdout.write(solc.compile(input)));
 
 def generated_sources() -> dict[str, str]:
     """Hasher sources from the live constants in mixer.hashes."""
-    from mixer.hashes import MIMC_ROUND_CONSTANTS, poseidon_params
-
     from mixer.codegen.hasher_contracts import mimc_contract, poseidon_contract
+    from mixer.hashes import MIMC_ROUND_CONSTANTS, poseidon_params
 
     return {
         "PoseidonHasher.sol": poseidon_contract(poseidon_params(2)),
