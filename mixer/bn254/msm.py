@@ -8,7 +8,7 @@ addition needs 11). The algorithm is Pippenger's bucket method with signed c-bit
 batched round per tree level over all buckets of all windows; the per-window running sums
 advance all windows in one batch per step. Scalars 0 are skipped and points with scalar 1
 are summed directly (many witness wires are bits). With `workers` > 1 the windows are
-split across a reused fork-based process pool.
+split across a reused process pool.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from mixer.bn254.fields import MP
@@ -158,13 +159,15 @@ _executor_workers = 0
 
 
 def _pool(workers: int) -> Executor:
-    """A lazily created, reused fork-based pool: starting one per call would cost more than
-    a mid-size MSM."""
+    """`workers` helper processes (the calling process does a share of its own)."""
+    # Lazily created and reused: starting a pool per call would cost more than a mid-size MSM.
+    # `forkserver`, not `fork`: the caller may run threads (progress bars), and forking a
+    # threaded process can deadlock the child; the points travel pickled either way.
     global _executor, _executor_workers
     if _executor is None or _executor_workers != workers:
         if _executor is not None:
             _executor.shutdown()
-        _executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        _executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
         _executor_workers = workers
     return _executor
 
@@ -197,15 +200,20 @@ def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int 
     if workers <= 1 or len(big_points) < _PARALLEL_MIN:
         totals = _window_sums(kind, big_points, shifted, c, 0, windows)
     else:
+        global _executor
         bounds = [windows * i // workers for i in range(workers + 1)]
-        pool = _pool(workers)
+        pool = _pool(workers - 1)
         futures = [
-            pool.submit(_window_sums, kind, big_points, shifted, c, lo, hi)
+            (lo, hi, pool.submit(_window_sums, kind, big_points, shifted, c, lo, hi))
             for lo, hi in itertools.pairwise(bounds[1:])
         ]
         totals = _window_sums(kind, big_points, shifted, c, bounds[0], bounds[1])
-        for future in futures:
-            totals += future.result()
+        for lo, hi, future in futures:
+            try:
+                totals += future.result()
+            except BrokenProcessPool:  # a helper died (e.g. killed): finish here, rebuild next time
+                _executor = None
+                totals += _window_sums(kind, big_points, shifted, c, lo, hi)
     high = None
     for total in reversed(totals):
         for _ in range(c):
