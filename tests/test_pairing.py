@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from py_ecc import bn128 as ref
+from py_ecc import optimized_bn128 as ref
 
 from mixer.bn254 import G1_GEN, G2_GEN, g1_mul, g1_neg, g2_mul, pairing_check
 from mixer.bn254.fields import Fq12
