@@ -26,6 +26,7 @@ from mixer.bn254.fields import (
     f2_sqr,
     f2_sub,
     invert,
+    mpz,
     with_equal_x,
 )
 from mixer.field import R
@@ -162,15 +163,19 @@ def g2_mul(a: G2, k: int) -> G2:
     return from_jac2(jac2_mul(to_jac2(a), k))
 
 
-# ---- Internal affine points (pairs of mpz pairs, None = infinity): the MSM's bucket arithmetic ----
+# ---- Internal affine points: flat (x0, x1, y0, y1) mpz tuples, None = infinity ----
+# Flat rather than nested pairs: the MSM's hot loop unpacks and builds fewer tuples (~8%).
 
 
 def g2_affine_in(a: G2) -> Any:
-    return None if a is None else (f2(*a[0]), f2(*a[1]))
+    if a is None:
+        return None
+    (x0, x1), (y0, y1) = a
+    return (mpz(x0) % MP, mpz(x1) % MP, mpz(y0) % MP, mpz(y1) % MP)
 
 
 def g2_affine_out(a: Any) -> G2:
-    return None if a is None else (f2_int(a[0]), f2_int(a[1]))
+    return None if a is None else ((int(a[0]), int(a[1])), (int(a[2]), int(a[3])))
 
 
 def g2_affine_add(p: Any, q: Any) -> Any:
@@ -186,7 +191,7 @@ def g2_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     """[p + q for p, q in zip(ps, qs)] for finite internal affine points, sharing one F_p
     inversion: 1/d = conj(d) / norm(d), and the norms are batch-inverted."""
     m = MP  # a local: the hot loops below read it millions of times
-    dxs = [(q[0][0] - p[0][0], q[0][1] - p[0][1]) for p, q in zip(ps, qs, strict=True)]
+    dxs = [(q[0] - p[0], q[1] - p[1]) for p, q in zip(ps, qs, strict=True)]
     norms = [(d0 * d0 + d1 * d1) % m for d0, d1 in dxs]  # zero iff d is (u^2 = -1 is no square)
     if 0 in norms:  # rare: doublings and p = -q need their own slope
         return with_equal_x(g2_batch_add, _g2_add_equal_x, ps, qs, norms)
@@ -195,19 +200,20 @@ def g2_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     for nrm in norms:
         prefix.append(acc)
         acc = acc * nrm % m
-    inv = invert(acc, MP)
+    inv = invert(acc, m)
     out: list[Any] = [None] * len(norms)
     for i in range(len(norms) - 1, -1, -1):
-        (x10, x11), (y10, y11) = ps[i]
-        (x20, x21), (y20, y21) = qs[i]
+        x10, x11, y10, y11 = ps[i]
+        x20, x21, y20, y21 = qs[i]
         d0, d1 = dxs[i]
         t = prefix[i] * inv % m  # 1 / norm(d)
         inv = inv * norms[i] % m
-        n0, n1 = y20 - y10, y21 - y11
+        n0 = y20 - y10
+        n1 = y21 - y11
         # slope = n / d = n * conj(d) / norm(d)
-        l0 = (n0 * d0 + n1 * d1) * t % m
-        l1 = (n1 * d0 - n0 * d1) * t % m
-        out[i] = _g2_add_with_slope(x10, x11, y10, y11, x20, x21, l0, l1)
+        out[i] = _g2_add_with_slope(
+            x10, x11, y10, y11, x20, x21, (n0 * d0 + n1 * d1) * t % m, (n1 * d0 - n0 * d1) * t % m
+        )
     return out
 
 
@@ -215,13 +221,15 @@ def _g2_add_with_slope(x10: Any, x11: Any, y10: Any, y11: Any, x20: Any, x21: An
     m = MP  # a local: read six times per call, once per addition
     x30 = ((l0 + l1) * (l0 - l1) - x10 - x20) % m
     x31 = (2 * l0 * l1 - x11 - x21) % m
-    dx0, dx1 = x10 - x30, x11 - x31
-    return ((x30, x31), ((l0 * dx0 - l1 * dx1 - y10) % m, (l0 * dx1 + l1 * dx0 - y11) % m))
+    dx0 = x10 - x30
+    dx1 = x11 - x31
+    return (x30, x31, (l0 * dx0 - l1 * dx1 - y10) % m, (l0 * dx1 + l1 * dx0 - y11) % m)
 
 
 def _g2_add_equal_x(p: Any, q: Any) -> Any:
-    (x, y), (_, y2) = p, q
-    if y != y2 or y == F2_ZERO:
+    x0, x1, y0, y1 = p
+    if (y0, y1) != (q[2], q[3]) or (y0, y1) == (0, 0):
         return None
-    lam = f2_mul(f2_scale(f2_sqr(x), 3), f2_inv(f2_add(y, y)))  # 3 x^2 / 2 y
-    return _g2_add_with_slope(x[0], x[1], y[0], y[1], x[0], x[1], lam[0], lam[1])
+    x = (x0, x1)
+    lam = f2_mul(f2_scale(f2_sqr(x), 3), f2_inv((2 * y0 % MP, 2 * y1 % MP)))  # 3 x^2 / 2 y
+    return _g2_add_with_slope(x0, x1, y0, y1, x0, x1, lam[0], lam[1])

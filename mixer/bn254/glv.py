@@ -43,7 +43,7 @@ def _scale_g1(p: Any, beta: Any) -> Any:
 
 
 def _scale_g2(p: Any, beta: Any) -> Any:
-    return ((p[0][0] * beta % MP, p[0][1] * beta % MP), p[1])
+    return (p[0] * beta % MP, p[1] * beta % MP, p[2], p[3])
 
 
 _BETA_G1 = _beta_for(

@@ -41,7 +41,7 @@ def _g1_neg(p: Any) -> Any:
 
 
 def _g2_neg(p: Any) -> Any:
-    return (p[0], (-p[1][0] % MP, -p[1][1] % MP))
+    return (p[0], p[1], -p[2] % MP, -p[3] % MP)
 
 
 _OPS: dict[str, tuple[BatchAdd, AffineAdd, Neg]] = {
