@@ -46,11 +46,18 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _chunks(msm: MSM, parts: int) -> list[MSM]:
-    n = len(msm.points)
-    bounds = [n * i // parts for i in range(parts + 1)]
-    return [MSM(msm.points[lo:hi], msm.scalars[lo:hi], msm.g2) for lo, hi in itertools.pairwise(bounds)]
+def _bounds(n: int, parts: int) -> list[tuple[int, int]]:
+    return list(itertools.pairwise(n * i // parts for i in range(parts + 1)))
 
+
+def _chunks(msm: MSM, parts: int) -> list[MSM]:
+    return [MSM(msm.points[lo:hi], msm.scalars[lo:hi], msm.g2) for lo, hi in _bounds(len(msm.points), parts)]
+
+
+G2_SPLIT = 1
+"""Chunks per worker for each G2 sum (G1 sums stay whole)."""
+LATE_SPLIT = 1
+"""Chunks per worker for the late (H) sum."""
 
 _FORKED_JOBS: list[MSM] = []
 """Set just before forking: what the workers find in their copy of this module."""
@@ -86,19 +93,19 @@ def run_parallel(
     for name, msm in known.items():
         # A G2 sum costs about three G1 sums of its size: split it, keep the G1 sums whole
         # (each split adds a bucket-reduction pass), and hand out the largest jobs first.
-        layout += [(name, chunk) for chunk in _chunks(msm, workers if msm.g2 else 1)]
+        layout += [(name, chunk) for chunk in _chunks(msm, workers * G2_SPLIT if msm.g2 else 1)]
     layout.sort(key=lambda job: -len(job[1].points) * (3 if job[1].g2 else 1))
-    late_chunks = _chunks(MSM(late_points, [0] * len(late_points)), workers)
-    layout += [(late_name, chunk) for chunk in late_chunks]
+    n_known = len(layout)
+    late_bounds = _bounds(len(late_points), workers * LATE_SPLIT)
+    layout += [(late_name, MSM(late_points[lo:hi], [])) for lo, hi in late_bounds]
     _FORKED_JOBS = [msm for _, msm in layout]
-    n_known = len(layout) - len(late_chunks)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             first = pool.map_async(_run_forked, [(i, None) for i in range(n_known)], chunksize=1)
             scalars = late_scalars()
-            bounds = [len(scalars) * i // workers for i in range(workers + 1)]
-            items = [(n_known + k, scalars[bounds[k] : bounds[k + 1]]) for k in range(workers)]
-            results = first.get() + pool.map(_run_forked, items, chunksize=1)
+            items = [(n_known + k, scalars[lo:hi]) for k, (lo, hi) in enumerate(late_bounds)]
+            late = pool.map_async(_run_forked, items, chunksize=1)  # queued now, not after `first`
+            results = first.get() + late.get()
     finally:
         _FORKED_JOBS = []
     sums: dict[str, list[Any]] = {}
