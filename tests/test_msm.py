@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 
 import pytest
@@ -132,3 +133,15 @@ def test_msm_g1_small_inputs_equal_naive_sum(terms: list[tuple[int, int]]) -> No
     points = [None if i == 0 else g1_mul(G1_GEN, i if i < 4 else R - (i - 3)) for i, _ in terms]
     scalars = [k for _, k in terms]
     assert msm_g1(points, scalars, workers=1) == naive_g1(points, scalars)
+
+
+def _msm_in_pool_worker(n: int) -> bool:
+    logs, scalars = case(n)
+    points = g1_mul_many(G1_GEN, logs)
+    return msm_g1(points, scalars) == msm_g1(points, scalars, workers=1)
+
+
+def test_msm_with_default_workers_runs_inside_a_daemonic_pool_worker() -> None:
+    # Pool workers may not start processes; the default workers must then stay in-process.
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_msm_in_pool_worker, (1100,))

@@ -237,7 +237,8 @@ def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int 
     offset = _signed_offset(c, windows)
     shifted = [k + offset for k in big_scalars]
     workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers <= 1 or len(big_points) < _PARALLEL_MIN:
+    # A daemonic process (a multiprocessing.Pool worker) may not start children.
+    if workers <= 1 or len(big_points) < _PARALLEL_MIN or multiprocessing.current_process().daemon:
         totals = _window_sums(kind, big_points, shifted, c, 0, windows)
     else:
         global _executor
