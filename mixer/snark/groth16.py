@@ -158,7 +158,8 @@ def prove(
     The witness must satisfy the circuit (check with `R1CS.is_satisfied`): otherwise the
     result is a proof no verifier accepts. Raises WitnessError for a malformed witness.
     `workers` processes share the multi-exponentiations (default: one per available core,
-    or in-process for small circuits, where forking costs more than it saves).
+    or in-process for small circuits, where forking costs more than it saves). They are
+    forked: pass `workers=1` from a program whose other threads hold locks the MSM needs.
     """
     _check_witness(pk, witness)
     step = on_step or _no_step
