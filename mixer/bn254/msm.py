@@ -212,6 +212,11 @@ def _pool(workers: int) -> Executor:
     return _executor
 
 
+def _drop_pool() -> None:
+    global _executor
+    _executor = None
+
+
 def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int | None) -> Any:
     if len(points) != len(scalars):
         raise ValueError(f"msm needs as many scalars as points ({len(scalars)} != {len(points)})")
@@ -241,7 +246,6 @@ def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int 
     if workers <= 1 or len(big_points) < _PARALLEL_MIN or multiprocessing.current_process().daemon:
         totals = _window_sums(kind, big_points, shifted, c, 0, windows)
     else:
-        global _executor
         bounds = [windows * i // workers for i in range(workers + 1)]
         pool = _pool(workers - 1)
         futures = [
@@ -253,7 +257,7 @@ def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int 
             try:
                 totals += future.result()
             except BrokenProcessPool:  # a helper died (e.g. killed): finish here, rebuild next time
-                _executor = None
+                _drop_pool()
                 totals += _window_sums(kind, big_points, shifted, c, lo, hi)
     high = None
     for total in reversed(totals):
