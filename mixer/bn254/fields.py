@@ -9,7 +9,6 @@ the same tower the EIP-197 precompile and most BN254 libraries use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Final, TypeAlias
 
 import gmpy2
@@ -224,36 +223,3 @@ def f12_pow(a: Fq12, e: int) -> Fq12:
         if bit == "1":
             result = f12_mul(result, a)
     return result
-
-
-def batch_invert(xs: list[Any]) -> list[Any]:
-    """Inverses of nonzero F_p elements with ONE inversion (Montgomery's trick): a gmpy2
-    inversion of a random element costs ~9 multiplications, the trick 3 per element."""
-    prefix = []
-    acc = mpz(1)
-    for x in xs:
-        prefix.append(acc)
-        acc = acc * x % MP
-    inv = invert(acc, MP)
-    out = [inv] * len(xs)
-    for i in range(len(xs) - 1, -1, -1):
-        out[i] = prefix[i] * inv % MP
-        inv = inv * xs[i] % MP
-    return out
-
-
-def with_equal_x(
-    batch_add: Callable[[list[Any], list[Any]], list[Any]],
-    add_equal_x: Callable[[Any, Any], Any],
-    ps: list[Any],
-    qs: list[Any],
-    dens: list[Any],
-) -> list[Any]:
-    """A batched point addition where some pairs share x (doubling or p = -q, flagged by a
-    zero in `dens`): those go through `add_equal_x` one by one, the rest stay batched."""
-    rest = [i for i, d in enumerate(dens) if d != 0]
-    out = [add_equal_x(p, q) if d == 0 else None for p, q, d in zip(ps, qs, dens, strict=True)]
-    if rest:
-        for i, s in zip(rest, batch_add([ps[i] for i in rest], [qs[i] for i in rest]), strict=True):
-            out[i] = s
-    return out

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeAlias
 
+from mixer.bn254.batching import with_equal_x
 from mixer.bn254.fields import MP, P, invert, mpz
-from mixer.bn254.fields import with_equal_x as _with_equal_x
 from mixer.field import R
 
 G1: TypeAlias = tuple[int, int] | None
@@ -86,10 +86,6 @@ def jac_add(p: Jac, q: Jac) -> Jac:
     return (x3, y3, z3)
 
 
-def jac_neg(j: Jac) -> Jac:
-    return (j[0], -j[1] % MP, j[2])
-
-
 def jac_mul(j: Jac, k: int) -> Jac:
     """[k] j for k >= 0, by left-to-right double-and-add."""
     acc = JAC_INF
@@ -140,7 +136,7 @@ def g1_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     m = MP  # a local: the hot loops below read it millions of times
     dens = [q[0] - p[0] for p, q in zip(ps, qs, strict=True)]
     if 0 in dens:  # rare: doublings and p = -q need their own slope
-        return _with_equal_x(g1_batch_add, _g1_add_equal_x, ps, qs, dens)
+        return with_equal_x(g1_batch_add, _g1_add_equal_x, ps, qs, dens)
     # Montgomery's trick with the backward pass fused into the additions.
     prefix = []
     acc = 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeAlias
 
+from mixer.bn254.batching import with_equal_x
 from mixer.bn254.fields import (
     F2_ONE,
     F2_ZERO,
@@ -27,7 +28,6 @@ from mixer.bn254.fields import (
     f2_sub,
     invert,
     mpz,
-    with_equal_x,
 )
 from mixer.field import R
 
@@ -130,10 +130,6 @@ def jac2_add(p: Jac2, q: Jac2) -> Jac2:
     y3 = f2_sub(f2_mul(r, f2_sub(v, x3)), f2_add(s1jj, s1jj))
     z3 = f2_mul(f2_sub(f2_sub(f2_sqr(f2_add(z1, z2)), z1z1), z2z2), h)
     return (x3, y3, z3)
-
-
-def jac2_neg(j: Jac2) -> Jac2:
-    return (j[0], f2_neg(j[1]), j[2])
 
 
 def jac2_mul(j: Jac2, k: int) -> Jac2:

@@ -1,0 +1,23 @@
+"""Shared plumbing of the batched affine additions in `g1` and `g2`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def with_equal_x(
+    batch_add: Callable[[list[Any], list[Any]], list[Any]],
+    add_equal_x: Callable[[Any, Any], Any],
+    ps: list[Any],
+    qs: list[Any],
+    dens: list[Any],
+) -> list[Any]:
+    """A batched point addition where some pairs share x (doubling or p = -q, flagged by a
+    zero in `dens`): those go through `add_equal_x` one by one, the rest stay batched."""
+    rest = [i for i, d in enumerate(dens) if d != 0]
+    out = [add_equal_x(p, q) if d == 0 else None for p, q, d in zip(ps, qs, dens, strict=True)]
+    if rest:
+        for i, s in zip(rest, batch_add([ps[i] for i in rest], [qs[i] for i in rest]), strict=True):
+            out[i] = s
+    return out
