@@ -24,17 +24,18 @@ def run(cmd: Sequence[str | Path], cwd: Path) -> None:
 
 
 PTAU_POWER = 8
-"""2^8: enough for circuits with up to 255 constraints + public inputs, and made in seconds."""
+"""2^8 by default: enough for up to 256 constraints + public inputs, and made in seconds.
+2^10 (~15 s, once per machine) fits the depth-1 Poseidon withdrawal (702 rows)."""
 
 
-def _build_ptau(dest: Path) -> None:
-    dest.mkdir(parents=True)
-    tool = node_tool("snarkjs")
-    run([tool, "powersoftau", "new", "bn128", str(PTAU_POWER), "pot0.ptau"], dest)
-    run([tool, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "-e=mixer tests"], dest)
-    run([tool, "powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau"], dest)
+def ptau(power: int = PTAU_POWER) -> Path:
+    """A prepared (phase-2 ready) powers-of-tau file for domains up to 2^power, made once per machine."""
 
+    def build(dest: Path) -> None:
+        dest.mkdir(parents=True)
+        tool = node_tool("snarkjs")
+        run([tool, "powersoftau", "new", "bn128", str(power), "pot0.ptau"], dest)
+        run([tool, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "-e=mixer tests"], dest)
+        run([tool, "powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau"], dest)
 
-def ptau() -> Path:
-    """A prepared (phase-2 ready) powers-of-tau file of power PTAU_POWER, made once per machine."""
-    return cached_artifact(f"ptau-bn128-{PTAU_POWER}-v1", _build_ptau) / "pot.ptau"
+    return cached_artifact(f"ptau-bn128-{power}-v1", build) / "pot.ptau"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from snark_circuits import withdraw_example
-from snarkjs_cli import snarkjs
+from snarkjs_cli import ptau, snarkjs
 from snarkjs_toy import toy_dir
 from typer.testing import CliRunner, Result
 
@@ -145,3 +145,31 @@ def test_export_vk_from_a_snarkjs_zkey_matches_snarkjs_export(tmp_path: Path) ->
     assert mixer("export-vk", toy / "toy.zkey", tmp_path / "vk.json").exit_code == 0
     ours = VerifyingKey.from_snarkjs(json.loads((tmp_path / "vk.json").read_text()))
     assert ours == VerifyingKey.from_snarkjs(json.loads((toy / "vk.json").read_text()))
+
+
+def test_auditor_workflow_with_a_snarkjs_ceremony_key(flow: Path, tmp_path: Path) -> None:
+    """docs/snark.md's ceremony path: export the R1CS, phase 2 in snarkjs, prove with the .zkey
+    here, verify with snarkjs and here; a .zkey for another circuit is refused."""
+    assert mixer("export-r1cs", CIRCUIT, tmp_path / "w.r1cs").exit_code == 0
+    for args in (
+        ("groth16", "setup", "w.r1cs", ptau(10), "w_0.zkey"),
+        ("zkey", "contribute", "w_0.zkey", "w.zkey", "-e=auditor test"),
+    ):
+        proc = snarkjs(*args, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    d = tmp_path
+    for args in (
+        ("export-vk", d / "w.zkey", d / "vk.json"),
+        ("prove", CIRCUIT, d / "w.zkey", flow / "input.json", d / "proof.json", d / "public.json"),
+        ("verify", d / "vk.json", d / "public.json", d / "proof.json"),
+    ):
+        result = mixer(*args)
+        assert result.exit_code == 0, result.output
+    proc = snarkjs("groth16", "verify", "vk.json", "public.json", "proof.json", cwd=tmp_path)
+    assert proc.returncode == 0 and "OK!" in proc.stdout, proc.stdout + proc.stderr
+
+    (tmp_path / "in2.json").write_text(json.dumps(withdraw_example("mimcsponge", 1)))
+    result = mixer(
+        "prove", "withdraw-mimcsponge-1", d / "w.zkey", d / "in2.json", d / "p2.json", d / "q2.json"
+    )
+    one_line_error(result, 1, "another circuit")
