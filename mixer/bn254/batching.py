@@ -21,3 +21,16 @@ def with_equal_x(
         for i, s in zip(rest, batch_add([ps[i] for i in rest], [qs[i] for i in rest]), strict=True):
             out[i] = s
     return out
+
+
+def one_addition(batch_add: Callable[[list[Any], list[Any]], list[Any]]) -> Callable[[Any, Any], Any]:
+    """p + q for single internal affine points (None = infinity) from a batched addition."""
+
+    def add(p: Any, q: Any) -> Any:
+        if p is None:
+            return q
+        if q is None:
+            return p
+        return batch_add([p], [q])[0]
+
+    return add

@@ -9,7 +9,8 @@ the same tower the EIP-197 precompile and most BN254 libraries use.
 
 from __future__ import annotations
 
-from typing import Any, Final, TypeAlias
+from collections.abc import Callable
+from typing import Any, Final, TypeAlias, TypeVar
 
 import gmpy2
 
@@ -86,13 +87,22 @@ def f2_inv(a: Fq2) -> Fq2:
     return (a0 * t % MP, -a1 * t % MP)
 
 
-def f2_pow(a: Fq2, e: int) -> Fq2:
-    result = F2_ONE
+T = TypeVar("T")
+
+
+def power(a: T, e: int, one: T, mul: Callable[[T, T], T], sqr: Callable[[T], T]) -> T:
+    """a^e for e >= 0 by left-to-right square-and-multiply, in any group given its operations
+    (also [e] P on a curve, with `sqr` = doubling and `mul` = addition)."""
+    result = one
     for bit in bin(e)[2:]:
-        result = f2_sqr(result)
+        result = sqr(result)
         if bit == "1":
-            result = f2_mul(result, a)
+            result = mul(result, a)
     return result
+
+
+def f2_pow(a: Fq2, e: int) -> Fq2:
+    return power(a, e, F2_ONE, f2_mul, f2_sqr)
 
 
 def f2_sqrt(a: Fq2) -> Fq2 | None:
@@ -217,9 +227,4 @@ def f12_frobenius(a: Fq12, power: int) -> Fq12:
 
 
 def f12_pow(a: Fq12, e: int) -> Fq12:
-    result = F12_ONE
-    for bit in bin(e)[2:]:
-        result = f12_sqr(result)
-        if bit == "1":
-            result = f12_mul(result, a)
-    return result
+    return power(a, e, F12_ONE, f12_mul, f12_sqr)

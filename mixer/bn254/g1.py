@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeAlias
 
-from mixer.bn254.batching import with_equal_x
-from mixer.bn254.fields import MP, P, invert, mpz
+from mixer.bn254.batching import one_addition, with_equal_x
+from mixer.bn254.fields import MP, P, invert, mpz, power
 from mixer.field import R
 
 G1: TypeAlias = tuple[int, int] | None
@@ -88,12 +88,7 @@ def jac_add(p: Jac, q: Jac) -> Jac:
 
 def jac_mul(j: Jac, k: int) -> Jac:
     """[k] j for k >= 0, by left-to-right double-and-add."""
-    acc = JAC_INF
-    for bit in bin(k)[2:]:
-        acc = jac_double(acc)
-        if bit == "1":
-            acc = jac_add(acc, j)
-    return acc
+    return power(j, k, JAC_INF, jac_add, jac_double)
 
 
 def g1_neg(a: G1) -> G1:
@@ -120,15 +115,6 @@ def g1_affine_in(a: G1) -> Any:
 
 def g1_affine_out(a: Any) -> G1:
     return None if a is None else (int(a[0]), int(a[1]))
-
-
-def g1_affine_add(p: Any, q: Any) -> Any:
-    """p + q for internal affine points (None = infinity); covers doubling and p = -q."""
-    if p is None:
-        return q
-    if q is None:
-        return p
-    return g1_batch_add([p], [q])[0]
 
 
 def g1_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
@@ -162,3 +148,7 @@ def _g1_add_equal_x(p: Any, q: Any) -> Any:
     lam = 3 * x * x * invert(2 * y1, MP) % MP
     x3 = (lam * lam - 2 * x) % MP
     return (x3, (lam * (x - x3) - y1) % MP)
+
+
+g1_affine_add = one_addition(g1_batch_add)
+"""p + q for internal affine points (None = infinity); covers doubling and p = -q."""

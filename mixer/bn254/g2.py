@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeAlias
 
-from mixer.bn254.batching import with_equal_x
+from mixer.bn254.batching import one_addition, with_equal_x
 from mixer.bn254.fields import (
     F2_ONE,
     F2_ZERO,
@@ -28,6 +28,7 @@ from mixer.bn254.fields import (
     f2_sub,
     invert,
     mpz,
+    power,
 )
 from mixer.field import R
 
@@ -134,12 +135,7 @@ def jac2_add(p: Jac2, q: Jac2) -> Jac2:
 
 def jac2_mul(j: Jac2, k: int) -> Jac2:
     """[k] j for k >= 0, by left-to-right double-and-add."""
-    acc = JAC2_INF
-    for bit in bin(k)[2:]:
-        acc = jac2_double(acc)
-        if bit == "1":
-            acc = jac2_add(acc, j)
-    return acc
+    return power(j, k, JAC2_INF, jac2_add, jac2_double)
 
 
 def g2_neg(a: G2) -> G2:
@@ -172,15 +168,6 @@ def g2_affine_in(a: G2) -> Any:
 
 def g2_affine_out(a: Any) -> G2:
     return None if a is None else ((int(a[0]), int(a[1])), (int(a[2]), int(a[3])))
-
-
-def g2_affine_add(p: Any, q: Any) -> Any:
-    """p + q for internal affine points (None = infinity); covers doubling and p = -q."""
-    if p is None:
-        return q
-    if q is None:
-        return p
-    return g2_batch_add([p], [q])[0]
 
 
 def g2_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
@@ -229,3 +216,7 @@ def _g2_add_equal_x(p: Any, q: Any) -> Any:
     x = (x0, x1)
     lam = f2_mul(f2_scale(f2_sqr(x), 3), f2_inv((2 * y0 % MP, 2 * y1 % MP)))  # 3 x^2 / 2 y
     return _g2_add_with_slope(x0, x1, y0, y1, x0, x1, lam[0], lam[1])
+
+
+g2_affine_add = one_addition(g2_batch_add)
+"""p + q for internal affine points (None = infinity); covers doubling and p = -q."""
