@@ -40,10 +40,10 @@ def run(home: Path, *args: str, environ: Mapping[str, str] | None = None, ok: bo
 
 
 def run_json(home: Path, *args: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """As `run` with --json: stdout must hold exactly one JSON object."""
+    """As `run` with --json: stdout must hold exactly one JSON object, saying `"ok": true`."""
     result = run(home, "--json", *args, environ=environ)
     data = json.loads(result.stdout)
-    assert isinstance(data, dict)
+    assert isinstance(data, dict) and data.pop("ok") is True
     return data
 
 

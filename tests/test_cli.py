@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json
+from cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json, spawn
 
 from mixer.backup import read_backup
 from mixer.chain import backend
@@ -147,6 +147,25 @@ def test_user_errors_print_one_line_and_exit_1(bare_pool: Path, args: tuple[str,
     result = run(home, *args, ok=False)
     assert result.exit_code == 1
     assert message in one_error_line(result.stderr)
+
+
+def test_with_json_a_failure_is_still_one_json_object_on_stdout(bare_pool: Path) -> None:
+    cases = [
+        (("notes", "show", "1"), 1, "no wallet"),  # a user error
+        (("deploy", "--bogus"), 2, "No such option: --bogus"),  # a usage error of a command
+        (("--bogus", "status"), 2, "No such option: --bogus"),  # ... and of the global options
+        ((), 2, "Missing command"),
+    ]
+    for args, code, message in cases:
+        result = run(bare_pool, "--json", *args, ok=False)
+        assert result.exit_code == code, args
+        assert json.loads(result.stdout) == {"ok": False, "error": one_error_line(result.stderr)[7:]}
+        assert message in result.stdout, args
+    # a real process: stdout holds nothing but the object, the status is non-zero
+    proc = spawn(bare_pool, "deposit", "--note", "hello", "--json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout) == {"ok": False, "error": one_error_line(proc.stderr)[7:]}
+    assert "not a mixer note" in proc.stdout
 
 
 def test_a_mistyped_note_is_rejected_before_anything_is_sent(

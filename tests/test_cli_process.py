@@ -24,7 +24,7 @@ def mixer_json(home: Path, *args: str, **environ: str) -> dict[str, Any]:
     proc = spawn(home, "--json", *args, environ=env(**environ))
     assert proc.returncode == 0, f"mixer {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}"
     data = json.loads(proc.stdout)
-    assert isinstance(data, dict)
+    assert isinstance(data, dict) and data.pop("ok") is True
     return data
 
 

@@ -7,9 +7,10 @@ tracebacks. Subcommand groups live in their own modules and are registered here.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -21,27 +22,60 @@ from wallet_cli.session import Options, UserError
 __all__ = ["Options", "UserError", "app", "main"]
 
 
+def fail(message: str, code: int, *, json_output: bool, internal: bool = False) -> NoReturn:
+    """Report a failed command: one `error: ...` line on stderr and, with --json, the one
+    JSON object on stdout that scripts read (`{"ok": false, "error": ...}`); exit `code`."""
+    if json_output:
+        typer.echo(json.dumps({"ok": False, "error": message, **({"internal": True} if internal else {})}))
+    typer.echo(f"{'internal error' if internal else 'error'}: {message}", err=True)
+    raise typer.Exit(code)
+
+
+_JSON_META = "mixer.json"
+
+
+def _wants_json(args: list[str]) -> bool:
+    return "--json" in args[: args.index("--")] if "--" in args else "--json" in args
+
+
 class _ErrorBoundary(TyperGroup):
-    """Turns the exceptions a user can cause into one line and exit status 1."""
+    """Turns the exceptions a user can cause into one line and exit status 1 (and, with
+    --json, usage errors too into the JSON object)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        json_output = _wants_json(args)  # before parsing, which consumes `args`
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except typer.TyperException as exc:  # a usage error in the global options
+            if not json_output:
+                raise
+            fail(exc.format_message(), exc.exit_code, json_output=True)
+        ctx.meta[_JSON_META] = json_output
+        return ctx
 
     def invoke(self, ctx: Any) -> Any:
+        json_output = bool(ctx.meta.get(_JSON_META))
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):
-            raise  # usage errors and exits: typer reports them itself
+        except (typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException as exc:  # usage errors: typer reports them itself, unless --json
+            if not json_output:
+                raise
+            fail(exc.format_message(), exc.exit_code, json_output=True)
         except Exception as exc:
             options = ctx.obj
             if isinstance(options, Options) and options.debug:
                 raise
             message = user_message(exc)
             if message is None:
-                typer.echo(
-                    f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-                    err=True,
+                fail(
+                    f"{type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                    2,
+                    json_output=json_output,
+                    internal=True,
                 )
-                raise typer.Exit(2) from None
-            typer.echo(f"error: {message}", err=True)
-            raise typer.Exit(1) from None
+            fail(message, 1, json_output=json_output)
 
 
 app = typer.Typer(

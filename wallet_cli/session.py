@@ -191,9 +191,10 @@ class Session:
     # -- output -----------------------------------------------------------------------------
 
     def result(self, data: dict[str, Any]) -> None:
-        """With --json: print `data` (plus the transactions sent) as one JSON object."""
+        """With --json: print `data` (plus the transactions sent) as one JSON object, with
+        `"ok": true` (a failed command prints `{"ok": false, "error": ...}` instead)."""
         if self.options.json:
-            payload = dict(data)
+            payload = {"ok": True, **data}
             if self.txs.entries:
                 payload.setdefault("transactions", self.txs.entries)
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
