@@ -1,5 +1,6 @@
 """Deposit-event sync on the embedded chain: bounded ranges, resumable cache, a rebuilt tree
-checked against the pool, and clear errors when a (deliberately lying) node bends the events."""
+checked against the pool, and clear errors when a (deliberately lying) node bends the events;
+the withdrawal lookup (`mixer compliance`, `status`) in the same bounded ranges."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contract_env import fresh_address, record_for
+from snarkjs_toy import verification_key
 from web3 import Web3
 from web3.middleware.base import Web3Middleware
 
 from mixer.chain.backend import embedded_web3
 from mixer.chain.client import Sender
-from mixer.chain.pool import PoolClient, deploy_pool
-from mixer.chain.sync import SyncError, cache_path, sync_deposits
+from mixer.chain.pool import PoolClient, deploy_pool, vk_words
+from mixer.chain.sync import SyncError, cache_path, find_withdrawal, sync_deposits
 from mixer.field import random_element
 from mixer.merkle import MerkleTree
 
@@ -159,8 +162,9 @@ def _forged(log: dict[str, Any]) -> dict[str, Any]:
         (lambda logs: logs[:2] + logs[1:], "a repeated leaf index"),
         (lambda logs: logs[:-1], "2 events vs 3 deposits"),
         (lambda logs: [logs[0], _forged(logs[1]), *logs[2:]], "root differs"),
+        (lambda logs: [{**logs[0], "address": fresh_address()}, *logs[1:]], "event of another contract"),
     ],
-    ids=["withheld", "repeated", "truncated", "forged"],
+    ids=["withheld", "repeated", "truncated", "forged", "foreign"],
 )
 def test_lying_node_is_caught(
     chain: Web3, pool: PoolClient, tmp_path: Path, bend: Callable[[list[Any]], list[Any]], error: str
@@ -170,3 +174,52 @@ def test_lying_node_is_caught(
         sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path, start_block=0)
     # the honest node, afterwards, still syncs
     assert sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path).root == pool.last_root()
+
+
+@contextmanager
+def narrow_node(chain: Web3, widest: int) -> Iterator[list[tuple[int, int]]]:
+    """A node that refuses eth_getLogs over more than `widest` blocks (as public RPC providers
+    do); yields the (first, last) block ranges it answered."""
+    answered: list[tuple[int, int]] = []
+
+    class Narrow(Web3Middleware):
+        def request_processor(self, method: Any, params: Any) -> Any:
+            if method == "eth_getLogs":
+                first, last = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
+                if last - first + 1 > widest:
+                    raise ValueError(f"query exceeds the limit of {widest} blocks")
+                answered.append((first, last))
+            return method, params
+
+    chain.middleware_onion.add(Narrow, "narrow")
+    try:
+        yield answered
+    finally:
+        chain.middleware_onion.remove("narrow")
+
+
+def test_a_node_refusing_wide_log_ranges_is_asked_for_narrower_ones(chain: Web3, tmp_path: Path) -> None:
+    sender = Sender(chain, chain.eth.accounts[0])
+    vk = vk_words(verification_key())  # snarkjs's toy key: record_for makes real proofs for it
+    pool = PoolClient(
+        sender, deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=1, levels=DEPTH).pool
+    )
+    start = chain.eth.block_number
+    commitments = deposit(pool, 3)
+    recipient = fresh_address()
+    record = record_for(pool, recipient)
+    receipt = pool.withdraw([record], gas=600_000)
+    with narrow_node(chain, 2) as answered:
+        synced = sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path, start_block=start)
+        spent = find_withdrawal(chain, pool.address, record.nullifier_hash, from_block=start)
+        unspent = find_withdrawal(chain, pool.address, record.nullifier_hash + 1, from_block=start)
+    assert [d.commitment for d in synced.deposits] == commitments
+    assert spent is not None and (spent.to, spent.block) == (recipient, receipt["blockNumber"])
+    assert spent.tx_hash == "0x" + bytes(receipt["transactionHash"]).hex()
+    assert unspent is None
+    assert answered and all(last - first < 2 for first, last in answered)
+    latest = chain.eth.block_number
+    assert receipt["blockNumber"] == latest
+    # three scans (deposits, a withdrawal, no withdrawal), each of start..latest without a gap
+    blocks = [n for first, last in answered for n in range(first, last + 1)]
+    assert blocks == list(range(start, latest + 1)) * 3

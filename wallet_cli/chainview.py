@@ -1,14 +1,9 @@
-"""Reading a pool's history for the wallet: the synced deposit tree (with a progress bar)
-and the withdrawal that spent a nullifier."""
+"""Reading a pool's history for the wallet: the synced deposit tree, with a progress bar."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
-from web3 import Web3
 
-from mixer.chain.artifacts import load
 from mixer.chain.sync import SyncedPool, sync_deposits
 from mixer.wallet import PoolInfo
 from wallet_cli.session import Session
@@ -41,29 +36,3 @@ def synced(s: Session, info: PoolInfo) -> SyncedPool:
             start_block=info.deploy_block,
             progress=progress,
         )
-
-
-@dataclass(frozen=True)
-class WithdrawalEvent:
-    tx_hash: str
-    block: int
-    to: str
-    relayer: str
-    fee: int
-
-
-def find_withdrawal(w3: Web3, info: PoolInfo, nullifier_hash: int) -> WithdrawalEvent | None:
-    """The Withdrawal event that spent `nullifier_hash` (not an indexed topic: scan the pool's)."""
-    contract = w3.eth.contract(address=info.address, abi=load("ETHPool").abi)  # type: ignore[call-overload]
-    wanted = nullifier_hash.to_bytes(32, "big")
-    for log in contract.events.Withdrawal().get_logs(from_block=info.deploy_block):
-        args = log["args"]
-        if bytes(args["nullifierHash"]) == wanted:
-            return WithdrawalEvent(
-                tx_hash="0x" + bytes(log["transactionHash"]).hex(),
-                block=int(log["blockNumber"]),
-                to=str(args["to"]),
-                relayer=str(args["relayer"]),
-                fee=int(args["fee"]),
-            )
-    return None

@@ -12,8 +12,10 @@ from typing import Annotated, Any
 
 import typer
 
+from mixer.chain.pool import PoolClient
+from mixer.chain.sync import SyncError, find_withdrawal
 from mixer.hashes import get_hasher
-from wallet_cli.chainview import find_withdrawal, synced
+from wallet_cli.chainview import synced
 from wallet_cli.notes import note_argument
 from wallet_cli.pools import check_note_pool
 from wallet_cli.session import Session, UserError
@@ -53,7 +55,13 @@ def compliance(
         },
         "withdrawal": None,
     }
-    spent = find_withdrawal(s.w3, info, nullifier_hash)
+    spent = None
+    if PoolClient(s.reader(), info.address).is_spent(nullifier_hash):
+        spent = find_withdrawal(s.w3, info.address, nullifier_hash, from_block=event.block_number)
+        if spent is None:
+            raise SyncError(
+                "the pool marks this note spent, but the node returned no Withdrawal event for it"
+            )
     if spent is not None:
         block = s.w3.eth.get_block(spent.block)
         report["withdrawal"] = {

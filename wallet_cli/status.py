@@ -13,9 +13,10 @@ import typer
 
 from mixer.backup import NoteRecord
 from mixer.chain.pool import PoolClient
+from mixer.chain.sync import find_withdrawal
 from mixer.hashes import get_hasher
 from mixer.wallet import PoolInfo
-from wallet_cli.chainview import MIN_ANONYMITY_SET, find_withdrawal, synced
+from wallet_cli.chainview import MIN_ANONYMITY_SET, synced
 from wallet_cli.pools import describe
 from wallet_cli.session import Session, UserError
 from wallet_cli.view import short, table
@@ -38,7 +39,10 @@ def refresh(s: Session, info: PoolInfo, records: list[NoteRecord]) -> list[NoteR
             changes.update(leaf_index=event.leaf_index, deposit_tx=event.tx_hash)
         if not record.spent and client.is_spent(hasher.nullifier_hash(note.nullifier)):
             changes["spent"] = True
-            spent_by = find_withdrawal(s.w3, info, hasher.nullifier_hash(note.nullifier))
+            start = info.deploy_block if event is None else event.block_number
+            spent_by = find_withdrawal(
+                s.w3, info.address, hasher.nullifier_hash(note.nullifier), from_block=start
+            )
             if spent_by is not None and record.withdrawal_tx is None:
                 changes["withdrawal_tx"] = spent_by.tx_hash
         out.append(s.wallet().update(note, **changes) if changes else record)

@@ -7,20 +7,23 @@ without gap or repeat, and the rebuilt tree's root and size must equal the pool'
 `roots[currentRootIndex]` and `nextIndex` at the synced block. On a mismatch the cache is
 discarded and `SyncError` says why, so a lying or broken node cannot leave a wrong tree
 behind. A cached block whose hash changed (a reorganisation) restarts the sync.
+
+`find_withdrawal` looks up the Withdrawal event that spent a nullifier, in the same bounded
+ranges (`event_logs`), for `mixer status` and `mixer compliance`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from eth_utils.address import to_checksum_address
 from web3 import Web3
-from web3.contract import Contract
+from web3.contract.contract import ContractEvent
 from web3.exceptions import Web3Exception
+from web3.types import EventData
 
 from mixer.atomic import write_file
 from mixer.chain.artifacts import load
@@ -120,17 +123,38 @@ def _block_hash(w3: Web3, number: int) -> str:
     return "0x" + bytes(w3.eth.get_block(number)["hash"]).hex()
 
 
-def _fetch(w3: Web3, contract: Contract, start: int, end: int) -> list[Any]:
-    topic = contract.events.Deposit().topic
-    logs = w3.eth.get_logs(
-        {"address": contract.address, "fromBlock": start, "toBlock": end, "topics": [topic]}
-    )
-    return [contract.events.Deposit().process_log(log) for log in logs]
+def event_logs(
+    w3: Web3, event: ContractEvent, start: int, end: int, *, max_range: int = DEFAULT_RANGE
+) -> Iterator[tuple[int, list[EventData]]]:
+    """The logs of `event` (bound to one contract) in blocks `start..end`, fetched in
+    consecutive ranges of at most `max_range` blocks: yields (last block of the range, its
+    decoded logs). A range the node refuses (e.g. "query returned more than 10000 results")
+    is halved, down to a single block; a log of another contract is a `SyncError`."""
+    if max_range < 1:
+        raise ValueError("max_range must be at least 1")
+    address = to_checksum_address(event.address)
+    step, block = max_range, start
+    while block <= end:
+        stop = min(end, block + step - 1)
+        try:
+            raws = w3.eth.get_logs(
+                {"address": address, "fromBlock": block, "toBlock": stop, "topics": [event.topic]}
+            )
+        except (Web3Exception, ValueError, OSError) as exc:
+            if step == 1:
+                raise SyncError(f"cannot fetch {event.event_name} events of block {block}: {exc}") from None
+            step = max(1, step // 2)
+            continue
+        for raw in raws:
+            if to_checksum_address(raw["address"]) != address:
+                raise SyncError(
+                    f"the node returned a {event.event_name} event of another contract ({raw['address']})"
+                )
+        yield stop, [event.process_log(raw) for raw in raws]
+        block = stop + 1
 
 
-def _to_event(raw: Any, expected_index: int, pool: str) -> DepositEvent:
-    if to_checksum_address(raw["address"]) != pool:
-        raise SyncError(f"the node returned a Deposit event of another contract ({raw['address']})")
+def _to_event(raw: EventData, expected_index: int) -> DepositEvent:
     args = raw["args"]
     index = int(args["leafIndex"])
     if index != expected_index:
@@ -167,8 +191,6 @@ def sync_deposits(
     `hasher` is the pool's hash family (poseidon | mimcsponge); `start_block` is where to
     begin looking (the pool's deployment block saves scanning older blocks).
     """
-    if max_range < 1:
-        raise ValueError("max_range must be at least 1")
     pool = to_checksum_address(pool)
     contract = w3.eth.contract(address=pool, abi=load("ETHPool").abi)
     chain_id = int(w3.eth.chain_id)
@@ -181,18 +203,9 @@ def sync_deposits(
     ):
         cache = _Cache(chain_id, pool, start_block, start_block, "", [])  # reorganised: start over
 
-    step = max_range
-    while cache.next_block <= target:
-        end = min(target, cache.next_block + step - 1)
-        try:
-            raws = _fetch(w3, contract, cache.next_block, end)
-        except (Web3Exception, ValueError, OSError) as exc:  # e.g. "query returned more than 10000 results"
-            if step == 1:
-                raise SyncError(f"cannot fetch deposit events of block {cache.next_block}: {exc}") from None
-            step = max(1, step // 2)
-            continue
+    for end, raws in event_logs(w3, contract.events.Deposit(), cache.next_block, target, max_range=max_range):
         for raw in raws:
-            cache.deposits.append(_to_event(raw, len(cache.deposits), pool))
+            cache.deposits.append(_to_event(raw, len(cache.deposits)))
         cache.next_block, cache.last_hash = end + 1, _block_hash(w3, end)
         write_file(path, cache.to_json(), overwrite=True)
         if progress is not None:
@@ -212,3 +225,32 @@ def sync_deposits(
             "withheld or invented events); the local cache was discarded"
         )
     return SyncedPool(cache.deposits, tree, target, root_index)
+
+
+@dataclass(frozen=True)
+class WithdrawalEvent:
+    tx_hash: str
+    block: int
+    to: str
+    relayer: str
+    fee: int
+
+
+def find_withdrawal(w3: Web3, pool: str, nullifier_hash: int, *, from_block: int) -> WithdrawalEvent | None:
+    """The Withdrawal event of `pool` that spent `nullifier_hash`, at or after `from_block`
+    (the note's deposit block, or the pool's deployment). The nullifier hash is not an
+    indexed topic, so the pool's withdrawals are scanned, in bounded ranges as the deposits are."""
+    contract = w3.eth.contract(address=to_checksum_address(pool), abi=load("ETHPool").abi)
+    wanted = nullifier_hash.to_bytes(32, "big")
+    for _, logs in event_logs(w3, contract.events.Withdrawal(), from_block, int(w3.eth.block_number)):
+        for log in logs:
+            args = log["args"]
+            if bytes(args["nullifierHash"]) == wanted:
+                return WithdrawalEvent(
+                    tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+                    block=int(log["blockNumber"]),
+                    to=str(args["to"]),
+                    relayer=str(args["relayer"]),
+                    fee=int(args["fee"]),
+                )
+    return None
