@@ -5,6 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mixer.bn254.fields import invert
+
+
+def prefix_products(values: list[Any], m: Any) -> tuple[list[Any], Any]:
+    """Montgomery's trick, forward half: the product of the values before each one, and the
+    inverse of the product of all (mod m). The caller walks back, fusing its own work:
+    1 / values[i] = prefix[i] * inv, then inv *= values[i]."""
+    prefix = []
+    acc = 1
+    for v in values:
+        prefix.append(acc)
+        acc = acc * v % m
+    return prefix, invert(acc, m)
+
 
 def with_equal_x(
     batch_add: Callable[[list[Any], list[Any]], list[Any]],

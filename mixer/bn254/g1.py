@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeAlias
 
-from mixer.bn254.batching import one_addition, with_equal_x
+from mixer.bn254.batching import one_addition, prefix_products, with_equal_x
 from mixer.bn254.fields import MP, P, invert, mpz, power
 from mixer.field import R
 
@@ -123,13 +123,7 @@ def g1_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     dens = [q[0] - p[0] for p, q in zip(ps, qs, strict=True)]
     if 0 in dens:  # rare: doublings and p = -q need their own slope
         return with_equal_x(g1_batch_add, _g1_add_equal_x, ps, qs, dens)
-    # Montgomery's trick with the backward pass fused into the additions.
-    prefix = []
-    acc = 1
-    for d in dens:
-        prefix.append(acc)
-        acc = acc * d % m
-    inv = invert(acc, MP)
+    prefix, inv = prefix_products(dens, m)  # the backward pass is fused into the additions
     out: list[Any] = [None] * len(dens)
     for i in range(len(dens) - 1, -1, -1):
         x1, y1 = ps[i]
@@ -148,6 +142,22 @@ def _g1_add_equal_x(p: Any, q: Any) -> Any:
     lam = 3 * x * x * invert(2 * y1, MP) % MP
     x3 = (lam * lam - 2 * x) % MP
     return (x3, (lam * (x - x3) - y1) % MP)
+
+
+def g1_batch_double(ps: list[Any]) -> list[Any]:
+    """[2 p for p in ps] for finite internal affine points (G1 has odd order, so y != 0),
+    sharing one inversion: slope 3 x^2 / 2 y."""
+    m = MP
+    dens = [2 * p[1] for p in ps]
+    prefix, inv = prefix_products(dens, m)
+    out: list[Any] = [None] * len(ps)
+    for i in range(len(ps) - 1, -1, -1):
+        x, y = ps[i]
+        lam = 3 * x * x * prefix[i] * inv % m
+        inv = inv * dens[i] % m
+        x3 = (lam * lam - 2 * x) % m
+        out[i] = (x3, (lam * (x - x3) - y) % m)
+    return out
 
 
 g1_affine_add = one_addition(g1_batch_add)

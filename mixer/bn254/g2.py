@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeAlias
 
-from mixer.bn254.batching import one_addition, with_equal_x
+from mixer.bn254.batching import one_addition, prefix_products, with_equal_x
 from mixer.bn254.fields import (
     F2_ONE,
     F2_ZERO,
@@ -26,7 +26,6 @@ from mixer.bn254.fields import (
     f2_scale,
     f2_sqr,
     f2_sub,
-    invert,
     mpz,
     power,
 )
@@ -178,12 +177,7 @@ def g2_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
     norms = [(d0 * d0 + d1 * d1) % m for d0, d1 in dxs]  # zero iff d is (u^2 = -1 is no square)
     if 0 in norms:  # rare: doublings and p = -q need their own slope
         return with_equal_x(g2_batch_add, _g2_add_equal_x, ps, qs, norms)
-    prefix = []
-    acc = 1
-    for nrm in norms:
-        prefix.append(acc)
-        acc = acc * nrm % m
-    inv = invert(acc, m)
+    prefix, inv = prefix_products(norms, m)
     out: list[Any] = [None] * len(norms)
     for i in range(len(norms) - 1, -1, -1):
         x10, x11, y10, y11 = ps[i]
@@ -196,6 +190,25 @@ def g2_batch_add(ps: list[Any], qs: list[Any]) -> list[Any]:
         # slope = n / d = n * conj(d) / norm(d)
         out[i] = _g2_add_with_slope(
             x10, x11, y10, y11, x20, x21, (n0 * d0 + n1 * d1) * t % m, (n1 * d0 - n0 * d1) * t % m
+        )
+    return out
+
+
+def g2_batch_double(ps: list[Any]) -> list[Any]:
+    """[2 p for p in ps] for internal affine points of G2 (odd order, so y != 0), sharing one
+    F_p inversion: slope 3 x^2 / 2 y, with 1 / 2y = conj(y) / 2 norm(y)."""
+    m = MP
+    norms = [2 * (p[2] * p[2] + p[3] * p[3]) % m for p in ps]
+    prefix, inv = prefix_products(norms, m)
+    out: list[Any] = [None] * len(ps)
+    for i in range(len(ps) - 1, -1, -1):
+        x0, x1, y0, y1 = ps[i]
+        t = prefix[i] * inv % m
+        inv = inv * norms[i] % m
+        n0 = 3 * (x0 + x1) * (x0 - x1)  # 3 x^2
+        n1 = 6 * x0 * x1
+        out[i] = _g2_add_with_slope(
+            x0, x1, y0, y1, x0, x1, (n0 * y0 + n1 * y1) * t % m, (n1 * y0 - n0 * y1) * t % m
         )
     return out
 
