@@ -138,6 +138,11 @@ def test_backup_restores_into_a_new_home_and_never_overwrites(
         (("--account", "42", "deposit"), "only 10 unlocked accounts"),
         (("deploy", "--hash", "sha256"), "--hash must be one of"),
         (("deploy", "--depth", "4"), "no key for circuit withdraw-poseidon-4"),
+        (
+            ("deploy", "--depth", str(DEPTH), "--denomination", "0"),
+            "--denomination must be a positive amount",
+        ),
+        (("deploy", "--depth", str(DEPTH), "--denomination", "1e-19"), "more than 18 decimal places"),
         (("notes", "show", "1"), "no wallet"),
         (("--json", "demo"), "without --json"),
     ],

@@ -136,6 +136,9 @@ def test_withdraw_user_errors(pool: tuple[Path, str, list[str]]) -> None:
         ((undeposited, "--to", fresh), "no deposit for this note"),
         ((notes[4], "--to", fresh, "--fee", "0.2", "--relayer", fresh), "more than the pool's denomination"),
         ((notes[4], "--to", fresh, "--fee", "0.01"), "pass --relayer"),
+        ((notes[4], "--to", fresh, "--fee", "-1", "--relayer", fresh), "--fee must be zero or positive"),
+        ((notes[4], "--to", fresh, "--refund", "0.001"), "--refund is for token pools"),
+        ((notes[4], "--to", fresh, "--refund", "1e-19"), "more than 18 decimal places"),
         ((notes[4], "--to", "0x1234"), "--to is not an Ethereum address"),
         ((notes[4][:-1], "--to", fresh), "checksum mismatch"),
         ((other_chain, "--to", fresh), "this note is for chain 1,"),
@@ -165,7 +168,7 @@ def test_a_tampered_sync_cache_is_caught_by_the_root_check(pool: tuple[Path, str
     run_json(home, "withdraw", notes[5], "--to", Account.create().address)  # the bad cache was dropped
 
 
-def test_a_token_pool_takes_and_pays_tokens(tmp_path: Path) -> None:
+def test_a_token_pool_takes_and_pays_tokens_and_a_gas_refund(tmp_path: Path) -> None:
     home = new_home(tmp_path)
     w3 = backend.open_embedded(home / "chain")
     try:
@@ -186,14 +189,19 @@ def test_a_token_pool_takes_and_pays_tokens(tmp_path: Path) -> None:
     out = run_json(home, "--account", "1", "deposit")
     assert [t["step"] for t in out["transactions"]] == ["approve", "deposit"]
     assert "-token-1000-" in out["note"]
-    fresh = Account.create().address
-    run_json(home, "withdraw", out["note"], "--to", fresh)
+    fresh, relayer = Account.create().address, Account.create().address
+    paid = run_json(
+        home, "withdraw", out["note"], "--to", fresh, "--relayer", relayer, "--fee", "10", "--refund", "0.002"
+    )
+    assert (paid["fee"], paid["refund"], paid["received"]) == (10 * 10**18, 2 * 10**15, 990 * 10**18)
     broke = run(home, "--account", "2", "deposit", ok=False)  # account 2 holds no tokens
     assert "insufficient funds" in one_error_line(broke.stderr)
     w3 = backend.open_embedded(home / "chain")
     try:
         token = w3.eth.contract(address=token_address, abi=load("TestToken").abi)  # type: ignore[call-overload]
-        assert token.functions.balanceOf(fresh).call() == 1000 * 10**18
+        assert token.functions.balanceOf(fresh).call() == 990 * 10**18
+        assert token.functions.balanceOf(relayer).call() == 10 * 10**18
+        assert w3.eth.get_balance(fresh) == 2 * 10**15  # the refund: ETH for the recipient's gas
         assert token.functions.balanceOf(w3.eth.accounts[1]).call() == 4000 * 10**18
         assert token.functions.balanceOf(deployed["pool"]).call() == 0
     finally:

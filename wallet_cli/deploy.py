@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
@@ -15,19 +14,9 @@ from mixer.wallet import PoolInfo
 from wallet_cli.keys import verifying_key
 from wallet_cli.pools import HASHER_CONTRACTS, checked_address, token_metadata
 from wallet_cli.session import DEPTH_ENV, Session, UserError
-from wallet_cli.view import spinner, summary, transactions, units
+from wallet_cli.view import parse_units, spinner, summary, transactions, units
 
 DEFAULT_DEPTH = 20
-
-
-def canonical_amount(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise UserError(f"--denomination {text!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise UserError(f"--denomination must be a positive amount, got {text!r}")
-    return value
 
 
 def _deploy(sender: Sender, name: str, *args: Any) -> tuple[str, TxReceipt]:
@@ -54,7 +43,6 @@ def deploy(
     s = Session.of(ctx)
     if hash_name not in HASHER_CONTRACTS:
         raise UserError(f"--hash must be one of {', '.join(HASHER_CONTRACTS)}, not {hash_name!r}")
-    amount = canonical_amount(denomination)
     circuit = f"withdraw-{hash_name}-{depth}"
     vk = verifying_key(s.home, circuit)
     try:
@@ -70,9 +58,7 @@ def deploy(
         if not w3.eth.get_code(token):  # type: ignore[arg-type]
             raise UserError(f"there is no token contract at {token} on chain {chain_id}")
         currency, decimals = token_metadata(w3, token)
-    wei = amount.scaleb(decimals)
-    if wei != wei.to_integral_value():
-        raise UserError(f"--denomination {denomination} has more than {decimals} decimal places")
+    wei = parse_units(denomination, decimals, "--denomination", positive=True)
     start_block = int(w3.eth.block_number)
     with spinner(s.console, f"Deploying the {hash_name} hasher, verifier and pool on chain {chain_id}…"):
         hasher, r1 = _deploy(sender, HASHER_CONTRACTS[hash_name])
@@ -80,14 +66,14 @@ def deploy(
         verifier, r2 = _deploy(sender, "Groth16Verifier", words)
         s.txs.add("deploy verifier", r2)
         if token is None:
-            pool, r3 = _deploy(sender, "ETHPool", verifier, hasher, int(wei), depth)
+            pool, r3 = _deploy(sender, "ETHPool", verifier, hasher, wei, depth)
         else:
-            pool, r3 = _deploy(sender, "ERC20Pool", verifier, hasher, int(wei), depth, token)
+            pool, r3 = _deploy(sender, "ERC20Pool", verifier, hasher, wei, depth, token)
         s.txs.add("deploy pool", r3)
     info = PoolInfo(
         hash=hash_name,
         currency=currency,
-        amount=units(int(wei), decimals),
+        amount=units(wei, decimals),
         chain_id=chain_id,
         address=pool,
         depth=depth,

@@ -1,10 +1,10 @@
-"""How things look on the terminal: amounts, short hashes, summary tables."""
+"""How things look on the terminal: amounts (and reading them back), short hashes, summary tables."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rich.console import Console
@@ -18,11 +18,29 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from wallet_cli.session import UserError
+
 
 def units(amount: int, decimals: int = 18) -> str:
     """`amount` smallest units as a plain decimal in whole units (1500000000000000000 -> 1.5)."""
     text = format(Decimal(amount).scaleb(-decimals).normalize(), "f")
     return text
+
+
+def parse_units(text: str, decimals: int, option: str, *, positive: bool = False) -> int:
+    """The inverse of `units`: `text` whole units ("0.01") as a count of the smallest unit,
+    refusing what is not a plain non-negative (or, with `positive`, positive) amount."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise UserError(f"{option} {text!r} is not a number") from None
+    if not value.is_finite() or value < 0 or (positive and value == 0):
+        kind = "a positive amount" if positive else "zero or positive"
+        raise UserError(f"{option} must be {kind}, got {text!r}")
+    scaled = value.scaleb(decimals)
+    if scaled != scaled.to_integral_value():
+        raise UserError(f"{option} {text} has more than {decimals} decimal places")
+    return int(scaled)
 
 
 def short(value: str, keep: int = 6) -> str:

@@ -7,7 +7,6 @@ record can change none of them; `--print-record` stops before sending and prints
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
@@ -25,7 +24,7 @@ from wallet_cli.keys import load_proving_key
 from wallet_cli.notes import note_argument
 from wallet_cli.pools import check_note_pool, checked_address
 from wallet_cli.session import Session, UserError, send_checked
-from wallet_cli.view import steps_bar, summary, transactions, units
+from wallet_cli.view import parse_units, steps_bar, summary, transactions, units
 
 PROVING_STEPS = ("witness", *groth16.PROVE_STEPS)
 WITHDRAW_GAS = 1_500_000
@@ -33,20 +32,23 @@ WITHDRAW_GAS = 1_500_000
 
 
 def parse_fee(text: str, info: PoolInfo) -> int:
-    """`text` whole currency units as the smallest unit; at most the denomination."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise UserError(f"--fee {text!r} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise UserError(f"--fee must be zero or positive, got {text!r}")
-    scaled = value.scaleb(info.decimals)
-    if scaled != scaled.to_integral_value():
-        raise UserError(f"--fee {text} has more than {info.decimals} decimal places")
-    fee = int(scaled)
+    """The relayer fee in the pool's smallest unit; at most the denomination."""
+    fee = parse_units(text, info.decimals, "--fee")
     if fee > info.denomination:
         raise UserError(f"--fee {text} is more than the pool's denomination ({info.amount} {info.currency})")
     return fee
+
+
+def parse_refund(text: str, info: PoolInfo) -> int:
+    """The refund in wei: ETH the withdrawal's sender adds for the recipient's gas. Only a
+    token pool takes one (an ETH pool's contract refuses any refund, `WrongValue`)."""
+    refund = parse_units(text, 18, "--refund")
+    if refund and info.token is None:
+        raise UserError(
+            "--refund is for token pools (ETH for the recipient's gas); an ETH pool pays in ETH "
+            "already and takes no refund"
+        )
+    return refund
 
 
 def balance(s: Session, info: PoolInfo, address: str) -> int:
@@ -66,6 +68,12 @@ def withdraw(
         str | None, typer.Option(help="Relayer address, paid --fee out of the withdrawn amount.")
     ] = None,
     fee: Annotated[str, typer.Option(help="Relayer fee in the pool's currency (e.g. 0.01).")] = "0",
+    refund: Annotated[
+        str,
+        typer.Option(
+            help="Token pools: ETH (e.g. 0.002) the sender of the withdrawal adds for the recipient's gas."
+        ),
+    ] = "0",
     print_record: Annotated[
         bool,
         typer.Option("--print-record", help="Build the proof and print the record; send nothing."),
@@ -78,6 +86,7 @@ def withdraw(
     relayer_address = ZERO_ADDRESS if relayer is None else checked_address(relayer, "--relayer")
     info = check_note_pool(s, note.pool)
     fee_units = parse_fee(fee, info)
+    refund_wei = parse_refund(refund, info)
     if fee_units and relayer is None:
         raise UserError("--fee pays a relayer: pass --relayer ADDRESS too")
     hasher = get_hasher(note.pool.hash)
@@ -90,7 +99,7 @@ def withdraw(
         raise UserError("this note was already spent (its nullifier is marked spent on chain)")
 
     pool = synced(s, info)
-    ext = ExtData(recipient, relayer_address, fee_units, 0)
+    ext = ExtData(recipient, relayer_address, fee_units, refund_wei)
     try:
         plan = plan_withdrawal(note, pool.tree, ext)
     except WithdrawalError:
@@ -117,7 +126,7 @@ def withdraw(
         "recipient": recipient,
         "relayer": relayer_address,
         "fee": fee_units,
-        "refund": 0,
+        "refund": refund_wei,
         "newRecipients": new_recipients,
     }
 
@@ -129,8 +138,10 @@ def withdraw(
         return
 
     before = balance(s, info, recipient)
-    call = client.contract.functions.withdraw(record.encode(), new_recipients, relayer_address, fee_units, 0)
-    receipt = send_checked(client.sender, call, gas=WITHDRAW_GAS, abi=client.abi)
+    call = client.contract.functions.withdraw(
+        record.encode(), new_recipients, relayer_address, fee_units, refund_wei
+    )
+    receipt = send_checked(client.sender, call, gas=WITHDRAW_GAS, abi=client.abi, value=refund_wei)
     s.txs.add("withdraw", receipt)
     tx_hash = s.txs.entries[-1]["hash"]
     if wallet is not None and not wallet.add(NoteRecord(note, spent=True, withdrawal_tx=tx_hash)):
@@ -145,6 +156,7 @@ def withdraw(
                 ("to", recipient),
                 ("received", f"{units(after - before, info.decimals)} {info.currency}"),
                 ("relayer fee", f"{units(fee_units, info.decimals)} {info.currency}"),
+                *([("gas refund", f"{units(refund_wei)} ETH")] if refund_wei else []),
                 ("recipient balance", f"{units(before, info.decimals)} -> {units(after, info.decimals)}"),
                 ("anonymity set", f"{size} deposits"),
             ],
