@@ -1,10 +1,11 @@
 """End to end on the persistent embedded chain and on anvil, with the project's own Groth16:
-deposit -> (reopen the chain) -> sync -> prove -> 296-byte record -> withdraw, directly and as
-a relayer's batch. The pool's verifier (the EVM's BN254 precompiles) is the independent judge
-of every proof."""
+deposit -> (reopen the chain) -> sync -> prove -> 296-byte record -> withdraw, directly (from a
+Poseidon and from a MiMCSponge pool) and as a relayer's batch. The pool's verifier (the EVM's
+BN254 precompiles) is the independent judge of every proof."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,19 +30,16 @@ from mixer.snark import groth16
 from mixer.snark.keys import ProvingKey
 from mixer.withdrawal import plan_withdrawal, prove_withdrawal
 
-DEPTH = 4
-CIRCUIT = f"withdraw-poseidon-{DEPTH}"
 DENOMINATION = 10**17
 FEE = 10**15
-NOTES = 7
 WITHDRAW_GAS = 400_000  # per record; fixed, so py-evm runs each pairing once, not twice
 
 
-@pytest.fixture(scope="module")
-def key() -> ProvingKey:
+@functools.cache
+def proving_key(circuit: str) -> ProvingKey:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", groth16.DevSetupWarning)
-        return groth16.setup(registry.compile(CIRCUIT), seed=5)
+        return groth16.setup(registry.compile(circuit), seed=5)
 
 
 @dataclass
@@ -50,12 +48,11 @@ class Chain:
     home: Path | None
     """The embedded chain's folder; None for anvil."""
 
-    def reopen(self) -> Web3:
+    def reopen(self) -> None:
         """Close and reopen the embedded chain (what a later process sees); anvil stays as is."""
         if self.home is not None:
             close(self.w3)
             self.w3 = open_embedded(self.home)
-        return self.w3
 
 
 @pytest.fixture(scope="module", params=["embedded", "anvil"])
@@ -72,54 +69,77 @@ def chain(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @dataclass
 class Deployed:
-    pool: PoolClient
+    chain: Chain
+    address: str
+    hasher: str
+    key: ProvingKey
     notes: list[Note]
-    relayer: str
     cache: Path
 
-    def withdraw(
-        self, key: ProvingKey, items: list[tuple[Note, str]], fee: int
-    ) -> tuple[list[WithdrawalRecord], list[str]]:
+    @property
+    def pool(self) -> PoolClient:
+        """The pool on the chain as it is now (the embedded one may have been reopened)."""
+        w3 = self.chain.w3
+        return PoolClient(Sender(w3, w3.eth.accounts[0]), self.address)
+
+    @property
+    def relayer(self) -> str:
+        return str(self.chain.w3.eth.accounts[1])
+
+    def withdraw(self, items: list[tuple[Note, str]], fee: int) -> tuple[list[WithdrawalRecord], list[str]]:
         """Sync, then prove each (note, recipient) against the synced root; records and the
         recipients the transaction must register."""
-        synced = sync_deposits(
-            self.pool.sender.w3, self.pool.address, hasher="poseidon", cache_dir=self.cache
-        )
-        ids, new = self.pool.assign_recipient_ids([r for _, r in items])
+        pool = self.pool
+        synced = sync_deposits(pool.sender.w3, self.address, hasher=self.hasher, cache_dir=self.cache)
+        ids, new = pool.assign_recipient_ids([r for _, r in items])
         records = []
         for (note, recipient), rid in zip(items, ids, strict=True):
             plan = plan_withdrawal(note, synced.tree, ExtData(recipient, self.relayer, fee))
-            records.append(prove_withdrawal(key, plan, root_index=synced.root_index, recipient_id=rid))
+            records.append(prove_withdrawal(self.key, plan, root_index=synced.root_index, recipient_id=rid))
         return records, new
 
 
-@pytest.fixture(scope="module")
-def deployed(chain: Chain, key: ProvingKey, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+def deploy_and_deposit(chain: Chain, hasher: str, depth: int, count: int, cache: Path) -> Deployed:
+    """A pool of `hasher` and `depth` with `count` deposits; then the chain is reopened."""
+    key = proving_key(f"withdraw-{hasher}-{depth}")
     w3 = chain.w3
     sender = Sender(w3, w3.eth.accounts[0])
     vk = vk_words(key.vk.to_snarkjs())
     address = deploy_pool(
-        sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=DEPTH
+        sender, hasher=hasher, verifying_key=vk, denomination=DENOMINATION, levels=depth
     ).pool
     pool = PoolClient(sender, address)
-    identity = Pool("poseidon", "eth", "0.1", int(w3.eth.chain_id), address)
-    notes = [Note.generate(identity) for _ in range(NOTES)]
-    hasher = get_hasher("poseidon")
+    identity = Pool(hasher, "eth", "0.1", int(w3.eth.chain_id), address)
+    notes = [Note.generate(identity) for _ in range(count)]
     for note in notes:
-        pool.deposit(hasher.commitment(note.nullifier, note.secret))
-    w3 = chain.reopen()
-    sender = Sender(w3, w3.eth.accounts[0])
-    return Deployed(PoolClient(sender, address), notes, w3.eth.accounts[1], tmp_path_factory.mktemp("cache"))
+        pool.deposit(get_hasher(hasher).commitment(note.nullifier, note.secret))
+    chain.reopen()
+    return Deployed(chain, address, hasher, key, notes, cache)
+
+
+@pytest.fixture(scope="module")
+def poseidon(chain: Chain, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    return deploy_and_deposit(chain, "poseidon", 4, 7, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def mimcsponge(chain: Chain, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    """A lean MiMC pool (depth 2: its circuit is ~10x Poseidon's per hash)."""
+    return deploy_and_deposit(chain, "mimcsponge", 2, 3, tmp_path_factory.mktemp("cache"))
 
 
 def balance(pool: PoolClient, address: str) -> int:
     return int(pool.sender.w3.eth.get_balance(address))  # type: ignore[arg-type]
 
 
-def test_deposit_sync_prove_withdraw_pays_recipient_and_relayer(deployed: Deployed, key: ProvingKey) -> None:
+@pytest.mark.parametrize("family", ["poseidon", "mimcsponge"])
+def test_deposit_sync_prove_withdraw_pays_recipient_and_relayer(
+    chain: Chain, family: str, request: pytest.FixtureRequest
+) -> None:
+    deployed: Deployed = request.getfixturevalue(family)  # on `chain`
     pool, recipient = deployed.pool, fresh_address()
-    assert pool.next_index() == NOTES  # the deposits survived the reopen
-    (record,), new = deployed.withdraw(key, [(deployed.notes[2], recipient)], FEE)
+    assert pool.next_index() == len(deployed.notes)  # the deposits survived the reopen
+    (record,), new = deployed.withdraw([(deployed.notes[2], recipient)], FEE)
     assert new == [recipient]
     raw = record.encode()
     assert len(raw) == RECORD_SIZE
@@ -133,14 +153,15 @@ def test_deposit_sync_prove_withdraw_pays_recipient_and_relayer(deployed: Deploy
     assert pool.is_spent(record.nullifier_hash)
 
 
-def test_relayer_batch_pays_every_record_in_one_transaction(deployed: Deployed, key: ProvingKey) -> None:
+def test_relayer_batch_pays_every_record_in_one_transaction(poseidon: Deployed) -> None:
+    deployed = poseidon
     pool = deployed.pool
     known = fresh_address()
     pool.register_recipient(known)
     first, second = fresh_address(), fresh_address()
     recipients = [first, known, second, first]  # a new, a known and a repeated recipient
     items = list(zip(deployed.notes[3:7], recipients, strict=True))
-    records, new = deployed.withdraw(key, items, FEE)
+    records, new = deployed.withdraw(items, FEE)
     assert new == [first, second]
     relayer_before = balance(pool, deployed.relayer)
     receipt = pool.withdraw(
@@ -157,9 +178,10 @@ def test_relayer_batch_pays_every_record_in_one_transaction(deployed: Deployed, 
     assert all(pool.is_spent(r.nullifier_hash) for r in records)
 
 
-def test_real_proof_cannot_be_redirected_or_replayed(deployed: Deployed, key: ProvingKey) -> None:
+def test_real_proof_cannot_be_redirected_or_replayed(poseidon: Deployed) -> None:
+    deployed = poseidon
     pool, recipient = deployed.pool, fresh_address()
-    (record,), _ = deployed.withdraw(key, [(deployed.notes[0], recipient)], FEE)
+    (record,), _ = deployed.withdraw([(deployed.notes[0], recipient)], FEE)
     pool.register_recipient(recipient)
     with pytest.raises(ContractReverted) as info:
         pool.withdraw([record], relayer=deployed.relayer, fee=FEE + 1)
