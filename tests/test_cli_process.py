@@ -5,6 +5,8 @@ ones under test go through typer's runner, which is faster than a process start.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +72,42 @@ def test_deposit_then_withdraw_on_anvil_via_rpc_url(tmp_path: Path) -> None:
     assert not (home / "chain").exists()  # the embedded chain was never opened
 
 
+KILLED_DEPOSIT = """
+import os, signal, sys
+import wallet_cli.deposit
+from wallet_cli.main import main
+
+broadcast = wallet_cli.deposit.send_checked
+crash_at = sys.argv.pop(1)
+
+def broadcast_and_die(*args, **kwargs):
+    # the deposit's one broadcast, with a SIGKILL right before it or right after it is mined
+    if crash_at == "note-saved":
+        os.kill(os.getpid(), signal.SIGKILL)
+    broadcast(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+wallet_cli.deposit.send_checked = broadcast_and_die
+main()
+"""
+"""`mixer` with a process kill at the deposit's broadcast: as a power cut or `kill -9` would
+(the fault injection lives here, not in the shipped code)."""
+
+
 @pytest.mark.parametrize("crash_at", ["note-saved", "deposit-sent"])
 def test_a_deposit_killed_midway_leaves_a_recoverable_usable_note(tmp_path: Path, crash_at: str) -> None:
     home = new_home(tmp_path)
     pool = run_json(home, "deploy", "--depth", str(DEPTH))["pool"]
     pool_before = _balance(home, pool)
-    killed = spawn(home, "deposit", environ=env(MIXER_CRASH_AT=crash_at))
-    assert killed.returncode == -9  # SIGKILL: no cleanup ran
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_DEPOSIT, crash_at, "--home", str(home), "deposit"],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr  # SIGKILL: no cleanup ran
     (saved,) = run_json(home, "notes", "list")["notes"]
     assert saved["state"] == "saved, deposit not seen" and saved["depositTx"] is None
     note = run_json(home, "notes", "show", "1")["note"]

@@ -8,8 +8,6 @@ crash after it leaves a note whose deposit `mixer status` finds on chain.
 
 from __future__ import annotations
 
-import os
-import signal
 from typing import Annotated
 
 import typer
@@ -25,10 +23,6 @@ from mixer.wallet import PoolInfo
 from wallet_cli.pools import check_note_pool, resolve
 from wallet_cli.session import Session, UserError, send_checked
 from wallet_cli.view import spinner, summary, transactions, units
-
-CRASH_ENV = "MIXER_CRASH_AT"
-"""Fault injection for the crash-safety tests: the process kills itself (SIGKILL) at the
-named point ("note-saved", "deposit-sent"), exactly as a power cut or `kill -9` would."""
 
 DEPOSIT_GAS = 3_000_000
 """The deposit's gas limit: a depth-20 Poseidon deposit uses about 0.5M, MiMC at depth 32 under 2M."""
@@ -47,11 +41,6 @@ TOKEN_ABI_APPROVE = [
         ("balanceOf", "view", (("owner", "address"),), "uint256"),
     )
 ]
-
-
-def crash_point(name: str) -> None:
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def commitment_of(note: Note) -> int:
@@ -117,7 +106,6 @@ def deposit(
 
     wallet = s.wallet(create=True)
     wallet.add(NoteRecord(note))  # durable (fsynced) before anything is broadcast
-    crash_point("note-saved")
     with spinner(s.console, f"Depositing {info.amount} {info.currency} into {info.address}…"):
         if info.token is not None:
             _approve(s, sender, info)
@@ -128,7 +116,6 @@ def deposit(
             gas=DEPOSIT_GAS,
             abi=client.abi,
         )
-    crash_point("deposit-sent")
     s.txs.add("deposit", receipt)
     leaf = _leaf_index(client, receipt)
     tx_hash = s.txs.entries[-1]["hash"]
