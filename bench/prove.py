@@ -5,9 +5,10 @@
 Both provers use the same snarkjs `.zkey` (a phase-2 key with one contribution, made with
 `snarkjs groth16 setup` on our exported `.r1cs`) and the same witness (our `.wtns`). The
 peer is `snarkjs groth16 prove` timed as a whole process (what a user runs); ours is timed
-in-process after loading the key, plus the witness computation. Each side's proof is
-verified by both verifiers. The first run builds a 2^13 powers-of-tau file (~3-5 minutes,
-cached under .cache/bench).
+in-process after loading the key, plus the witness computation, twice: with the key's
+precomputed tables (`groth16.precompute`, a prover that keeps its key loaded) and without
+(what the one-shot CLI does). Each side's proof is verified by both verifiers. The first
+run builds a 2^13 powers-of-tau file (~3-5 minutes, cached under .cache/bench).
 """
 
 from __future__ import annotations
@@ -107,15 +108,25 @@ def main() -> None:
     load_seconds = time.perf_counter() - start
     pk.check_circuit(registry.compile(args.circuit))
 
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tables, tables_seconds, _ = timed(lambda: groth16.precompute(pk))
+    tables_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
+
     public = registry.public_signals(args.circuit, inputs)
-    # Interleaved, so both sides see the same machine load.
+    # Interleaved, so all see the same machine load.
     ours: list[tuple[float, float]] = []
+    plain: list[tuple[float, float]] = []
     peer: list[tuple[float, float]] = []
     proof: Proof | None = None
     (CACHE / "wtns.wtns").write_bytes(iden3.write_wtns(registry.witness(args.circuit, inputs)))
     for _ in range(args.runs):
-        proof, wall, cpu = timed(lambda: groth16.prove(pk, registry.witness(args.circuit, inputs)))
+        proof, wall, cpu = timed(
+            lambda: groth16.prove(pk, registry.witness(args.circuit, inputs), tables=tables)
+        )
         ours.append((wall, cpu))
+        proof_plain, wall, cpu = timed(lambda: groth16.prove(pk, registry.witness(args.circuit, inputs)))
+        plain.append((wall, cpu))
+        assert groth16.verify(pk.vk, public, proof_plain)
         _, wall, cpu = timed(
             lambda: snarkjs("groth16", "prove", key_path.name, "wtns.wtns", "sj_proof.json", "sj_public.json")
         )
@@ -127,7 +138,7 @@ def main() -> None:
     def mark(name: str) -> None:
         marks.append((name, time.perf_counter()))
 
-    groth16.prove(pk, registry.witness(args.circuit, inputs), on_step=mark, workers=1)
+    groth16.prove(pk, registry.witness(args.circuit, inputs), on_step=mark, workers=1, tables=tables)
     mark("end")
     profile = [(name, t1 - t0) for (name, t0), (_, t1) in itertools.pairwise(marks)]
     assert proof is not None
@@ -149,15 +160,18 @@ def main() -> None:
     size = f"{r1cs.n_constraints} constraints, {r1cs.n_wires} wires, domain {pk.qap.domain_size}"
     print(f"\n{args.circuit}: {size}; load average {os.getloadavg()[0]:.1f} (2 cores shared)")
     print(f"key load (.zkey parse + checks): {load_seconds:.2f} s")
+    print(f"precomputed tables (once per loaded key): {tables_seconds:.2f} s, +{tables_mb:.0f} MB")
     print(f"prove, {args.runs} interleaved runs (ours: witness + proof with {default_workers()} workers; ")
     print("snarkjs: the whole `groth16 prove` process):")
-    for what, index in (("wall", 0), ("CPU ", 1)):
-        o = statistics.median(t[index] for t in ours)
-        p = statistics.median(t[index] for t in peer)
-        best = min(t[index] for t in ours) / min(t[index] for t in peer)
-        ratios = f"ratio {o / p:.2f} (best-of ratio {best:.2f})"
-        print(f"  {what} median: ours {o:.2f} s, snarkjs {p:.2f} s -> {ratios}")
-    print("our profile, one process:")
+    for label, runs in (("ours", ours), ("ours without tables", plain)):
+        print(f"  {label}:")
+        for what, index in (("wall", 0), ("CPU ", 1)):
+            o = statistics.median(t[index] for t in runs)
+            p = statistics.median(t[index] for t in peer)
+            best = min(t[index] for t in runs) / min(t[index] for t in peer)
+            ratios = f"ratio {o / p:.2f} (best-of ratio {best:.2f})"
+            print(f"    {what} median: {o:.2f} s, snarkjs {p:.2f} s -> {ratios}")
+    print("our profile, one process, with tables:")
     for name, seconds in profile:
         print(f"  {name:14s} {seconds:.3f} s")
     print(f"  {'total':14s} {sum(s for _, s in profile):.3f} s")

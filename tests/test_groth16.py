@@ -54,6 +54,19 @@ def test_proofs_from_forked_workers_verify(key: ProvingKey, workers: int) -> Non
     assert groth16.verify(key.vk, PUBLIC, proof)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_proofs_with_precomputed_tables_verify(key: ProvingKey, workers: int) -> None:
+    tables = groth16.precompute(key)
+    proof = groth16.prove(key, cubic(CUBIC_INPUTS).witness(), workers=workers, tables=tables)
+    assert groth16.verify(key.vk, PUBLIC, proof)
+
+
+def test_tables_of_another_key_are_refused(key: ProvingKey) -> None:
+    other = quiet_setup(cubic().compile(), seed=2)
+    with pytest.raises(KeyMismatchError, match="another proving key"):
+        groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=groth16.precompute(other))
+
+
 def test_setup_warns_that_it_is_single_party() -> None:
     with pytest.warns(DevSetupWarning, match="forge"):
         groth16.setup(cubic().compile(), seed=5)

@@ -1,29 +1,29 @@
 """The prover's multi-scalar multiplications, spread over forked worker processes.
 
-The workers are forked after the jobs are laid out, so the proving key's points reach them
-through copy-on-write memory instead of being pickled for every proof; only the scalars
-computed meanwhile in the parent (the H evaluations) and the resulting points cross the
-process boundary. Each sum is cut into contiguous chunks so the work balances across
-cores; the partial sums are added in the parent.
+The workers are forked after the jobs are laid out, so the proving key's points (or their
+precomputed tables) reach them through copy-on-write memory instead of being pickled for
+every proof; only the resulting points cross the process boundary. The parent keeps a
+share: the H evaluations, the H sum and whatever known sums balance the estimated load.
 """
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mixer.bn254 import g1_add, g2_add, msm_g1, msm_g2
+from mixer.bn254 import msm_g1, msm_g2
+from mixer.bn254.fixed import FixedBases, msm_fixed_g1, msm_fixed_g2
 
 
 @dataclass(frozen=True)
 class MSM:
-    """sum_i scalars[i] * points[i] on G1 or (g2=True) G2."""
+    """sum_i scalars[i] * points[i] on G1 or (g2=True) G2; `points` may be a precomputed
+    table of them (then the scalars go with all its points, zeros and infinity included)."""
 
-    points: Sequence[Any]
+    points: Sequence[Any] | FixedBases
     scalars: Sequence[int]
     g2: bool = False
 
@@ -37,6 +37,8 @@ class MSM:
 
 def run(msm: MSM) -> Any:
     """One multi-scalar multiplication in this process."""
+    if isinstance(msm.points, FixedBases):
+        return (msm_fixed_g2 if msm.g2 else msm_fixed_g1)(msm.points, msm.scalars)
     if msm.g2:
         return msm_g2(msm.points, msm.scalars, workers=1)
     return msm_g1(msm.points, msm.scalars, workers=1)
@@ -46,73 +48,59 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _bounds(n: int, parts: int) -> list[tuple[int, int]]:
-    return list(itertools.pairwise(n * i // parts for i in range(parts + 1)))
+G2_WEIGHT = 2.2
+"""Measured cost of a G2 term in G1 terms (table and plain MSMs alike)."""
+H_POLY_WEIGHT = 0.45
+"""Measured cost of the H polynomial per domain point, in G1 MSM terms."""
 
 
-def _chunks(msm: MSM, parts: int) -> list[MSM]:
-    return [MSM(msm.points[lo:hi], msm.scalars[lo:hi], msm.g2) for lo, hi in _bounds(len(msm.points), parts)]
+def cost(msm: MSM) -> float:
+    """Estimated work of a sum, in G1 terms."""
+    terms = len(msm.points.index) if isinstance(msm.points, FixedBases) else len(msm.points)
+    return terms * (G2_WEIGHT if msm.g2 else 1.0)
 
-
-G2_SPLIT = 1
-"""Chunks per worker for each G2 sum (G1 sums stay whole)."""
-LATE_SPLIT = 1
-"""Chunks per worker for the late (H) sum."""
 
 _FORKED_JOBS: list[MSM] = []
 """Set just before forking: what the workers find in their copy of this module."""
 
 
-def _run_forked(item: tuple[int, Sequence[int] | None]) -> Any:
-    index, scalars = item
-    job = _FORKED_JOBS[index]
-    return run(job if scalars is None else MSM(job.points, scalars, job.g2))
-
-
-def _total(parts: list[Any], g2: bool) -> Any:
-    total: Any = None
-    for p in parts:
-        total = g2_add(total, p) if g2 else g1_add(total, p)
-    return total
+def _run_forked(index: int) -> Any:
+    return run(_FORKED_JOBS[index])
 
 
 def run_parallel(
     known: Mapping[str, MSM],
     late_name: str,
-    late_points: Sequence[Any],
+    late_points: Sequence[Any] | FixedBases,
     late_scalars: Callable[[], Sequence[int]],
     workers: int,
 ) -> dict[str, Any]:
     """All `known` sums and the G1 sum of `late_points` with scalars from `late_scalars()`.
 
-    The workers start on the known sums while the parent computes the late scalars.
+    `workers - 1` forked processes take the largest known sums while this process computes
+    the late scalars, the late sum and the known sums that balance the load (estimated by
+    `cost`). Sums are never split: each piece would pay its own bucket reduction.
     Requires the fork start method (see `can_fork`).
     """
     global _FORKED_JOBS
-    layout: list[tuple[str, MSM]] = []
-    for name, msm in known.items():
-        # A G2 sum costs about three G1 sums of its size: split it, keep the G1 sums whole
-        # (each split adds a bucket-reduction pass), and hand out the largest jobs first.
-        layout += [(name, chunk) for chunk in _chunks(msm, workers * G2_SPLIT if msm.g2 else 1)]
-    layout.sort(key=lambda job: -len(job[1].points) * (3 if job[1].g2 else 1))
-    n_known = len(layout)
-    late_bounds = _bounds(len(late_points), workers * LATE_SPLIT)
-    layout += [(late_name, MSM(late_points[lo:hi], [])) for lo, hi in late_bounds]
-    _FORKED_JOBS = [msm for _, msm in layout]
+    late = MSM(late_points, [])
+    loads = [cost(late) * (1 + H_POLY_WEIGHT)] + [0.0] * (workers - 1)
+    mine: list[str] = []
+    theirs: list[str] = []
+    for name in sorted(known, key=lambda name: -cost(known[name])):
+        least = min(range(workers), key=loads.__getitem__)
+        loads[least] += cost(known[name])
+        (mine if least == 0 else theirs).append(name)
+    _FORKED_JOBS = [known[name] for name in theirs]
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            first = pool.map_async(_run_forked, [(i, None) for i in range(n_known)], chunksize=1)
-            scalars = late_scalars()
-            items = [(n_known + k, scalars[lo:hi]) for k, (lo, hi) in enumerate(late_bounds)]
-            late = pool.map_async(_run_forked, items, chunksize=1)  # queued now, not after `first`
-            results = first.get() + late.get()
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            forked = pool.map_async(_run_forked, range(len(theirs)), chunksize=1)
+            sums = {late_name: run(MSM(late_points, late_scalars()))}
+            sums.update((name, run(known[name])) for name in mine)
+            sums.update(zip(theirs, forked.get(), strict=True))
     finally:
         _FORKED_JOBS = []
-    sums: dict[str, list[Any]] = {}
-    for (name, _), point in zip(layout, results, strict=True):
-        sums.setdefault(name, []).append(point)
-    g2 = {name: msm.g2 for name, msm in known.items()}
-    return {name: _total(parts, g2.get(name, False)) for name, parts in sums.items()}
+    return sums
 
 
 def can_fork() -> bool:
