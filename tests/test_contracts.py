@@ -350,14 +350,20 @@ def _attacker(env: Env) -> tuple[str, object]:
 
 
 def test_rejects_reentrancy_from_malicious_recipient(env: Env) -> None:
+    """The recipient re-enters `withdraw` with a second valid record when paid and keeps the
+    payment either way: the guard, not the nullifier check, must stop it (without the guard
+    the re-entry would succeed and the attacker be paid twice in one transaction)."""
     address, attacker = _attacker(env)
     record = record_for(env.eth, address)
     second = record_for(env.eth, address)
     reentry = env.eth.contract.encode_abi("withdraw", [encode_batch([second]), [], ZERO_ADDRESS, 0, 0])
     env.sender.send(attacker.functions.arm(2, reentry))  # type: ignore[attr-defined]
-    snap = Untouched(env, env.eth, [address], [record.nullifier_hash, second.nullifier_hash])
-    expect_revert("TransferFailed", env.eth.withdraw, [record])
-    snap.check()
+    env.eth.withdraw([record], gas=GAS)
+    functions = attacker.functions  # type: ignore[attr-defined]
+    assert functions.reentered().call() == 0
+    assert functions.reentryError().call() == Web3.keccak(text="Reentrancy()")[:4]
+    assert env.eth.is_spent(record.nullifier_hash) and not env.eth.is_spent(second.nullifier_hash)
+    assert env.balance(address) == DENOMINATION
 
 
 def test_rejects_failing_recipient_transfer(env: Env) -> None:
