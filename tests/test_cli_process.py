@@ -61,10 +61,11 @@ def test_deposit_then_withdraw_on_anvil_via_rpc_url(tmp_path: Path) -> None:
         assert w3.eth.get_code(deployed["pool"])
         note = mixer_json(home, "--rpc-url", url, "--private-key", ANVIL_KEY_0, "deposit")["note"]
         assert f"-{w3.eth.chain_id}-" in note
-        # withdrawn from another wallet that knows nothing but the note (and the circuit's key)
+        # withdrawn from another wallet that knows nothing but the note (and the circuit's key),
+        # with the node given by the environment as README says
         elsewhere = new_home(tmp_path / "elsewhere")
         fresh = Account.create().address
-        mixer_json(elsewhere, "--rpc-url", url, "--account", "5", "withdraw", note, "--to", fresh)
+        mixer_json(elsewhere, "--account", "5", "withdraw", note, "--to", fresh, MIXER_RPC_URL=url)
         assert w3.eth.get_balance(fresh) == 10**17
         again = spawn(home, "--rpc-url", url, "withdraw", note, "--to", fresh)
         assert again.returncode == 1
@@ -141,6 +142,6 @@ def test_an_unfunded_private_key_is_insufficient_funds(tmp_path: Path) -> None:
     run_json(home, "deploy", "--depth", str(DEPTH))
     broke = Account.create()
     assert bytes(broke.key) not in dev_private_keys()
-    proc = spawn(home, "--private-key", "0x" + bytes(broke.key).hex(), "deposit")
+    proc = spawn(home, "deposit", environ=env(MIXER_PRIVATE_KEY="0x" + bytes(broke.key).hex()))
     assert proc.returncode == 1
     assert "insufficient funds" in one_error_line(proc.stderr)

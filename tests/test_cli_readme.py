@@ -1,4 +1,5 @@
-"""Every command of README.md's walkthrough, run as written (in a temporary HOME).
+"""Every command of README.md's walkthrough, run as written (in a temporary HOME), and
+the quick start's `make demo`, `--help` and every option the README names.
 
 Only the environment differs from a newcomer's terminal: small trees (MIXER_TREE_DEPTH), a
 free port for anvil, and the two placeholders a reader fills in (`<note>`, `<fresh address>`).
@@ -10,6 +11,7 @@ import json
 import re
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 from chain_nodes import anvil
@@ -72,3 +74,33 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     states = [n["state"] for n in json.loads(status.stdout)["notes"]]
     assert states == ["spent", "deposited, unspent"]
     assert (home / "notes.sealed").exists() and (tmp_path / "mixer-notes.backup").exists()
+
+
+def test_the_quick_start_demo_and_every_option_the_readme_names_exist() -> None:
+    """`make demo` is the `mixer demo` the walkthrough runs; `mixer --help` and
+    `mixer COMMAND --help` work; and every --option README.md mentions is in some help."""
+    made = subprocess.run(["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert made.stdout.strip().splitlines()[-1].endswith("/mixer demo")
+    commands = [
+        "",
+        "setup",
+        "deploy",
+        "deposit",
+        "withdraw",
+        "status",
+        "compliance",
+        "demo",
+        "notes",
+        "snark",
+    ]
+    commands += [f"notes {sub}" for sub in ("list", "show", "backup", "restore")]
+    helps = ""
+    for command in commands:
+        result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0 and "Usage: mixer" in result.stdout, command
+        helps += result.stdout
+    text = (ROOT / "README.md").read_text()
+    prose = "\n".join(line for line in text.splitlines() if "anvil --port" not in line)  # anvil's own
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", prose))
+    assert {"--rpc-url", "--private-key", "--relayer", "--refund", "--print-record", "--zkey"} <= named
+    assert sorted(o for o in named if o not in helps) == []
