@@ -1,8 +1,9 @@
 """`mixer withdraw NOTE --to ADDR`: prove ownership of some deposit and pay it to ADDR.
 
-The proof binds the recipient, the relayer and its fee (extDataHash), so whoever sends the
-record can change none of them; `--print-record` stops before sending and prints the
-296-byte record and the parameters it is bound to, for a relayer to submit.
+The proof binds the recipient, the relayer, its fee and (token pools) the ETH refund for the
+recipient's gas (extDataHash), so whoever sends the record can change none of them;
+`--print-record` stops before sending and prints the 296-byte record and the parameters it
+is bound to, for a relayer to submit.
 """
 
 from __future__ import annotations
