@@ -37,13 +37,6 @@ def test_msm_fixed_g1_equals_naive_sum(c: int | None) -> None:
     assert msm_fixed_g1(table, scalars) == naive_g1(points, scalars)
 
 
-def test_part_of_a_table_sums_that_slice() -> None:
-    points, scalars = edge_case(40)
-    part = fixed_bases_g1(points, c=5).part(1, 30)
-    assert len(part) == 29
-    assert msm_fixed_g1(part, scalars[1:30]) == naive_g1(points[1:30], scalars[1:30])
-
-
 def test_msm_fixed_equals_plain_msm_on_witness_like_scalars() -> None:
     points, _ = edge_case(300)
     scalars = [rng.choice([0, 1, rng.randrange(R)]) for _ in points]

@@ -54,17 +54,30 @@ def test_proofs_from_forked_workers_verify(key: ProvingKey, workers: int) -> Non
     assert groth16.verify(key.vk, PUBLIC, proof)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, 2, 3])
 def test_proofs_with_precomputed_tables_verify(key: ProvingKey, workers: int) -> None:
-    tables = groth16.precompute(key)
-    proof = groth16.prove(key, cubic(CUBIC_INPUTS).witness(), workers=workers, tables=tables)
+    tables = groth16.precompute(key, workers=workers)
+    for _ in range(2):  # the helpers keep their tables from one proof to the next
+        proof = groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=tables)
+        assert groth16.verify(key.vk, PUBLIC, proof)
+    tables.close()
+
+
+def test_proof_with_tables_survives_a_dead_helper(key: ProvingKey) -> None:
+    tables = groth16.precompute(key, workers=2)
+    for helper in tables.held._helpers:
+        for process in helper._processes.values():  # type: ignore[union-attr]
+            process.kill()
+            process.join()
+    proof = groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=tables)
     assert groth16.verify(key.vk, PUBLIC, proof)
+    tables.close()
 
 
 def test_tables_of_another_key_are_refused(key: ProvingKey) -> None:
     other = quiet_setup(cubic().compile(), seed=2)
     with pytest.raises(KeyMismatchError, match="another proving key"):
-        groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=groth16.precompute(other))
+        groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=groth16.precompute(other, workers=1))
 
 
 def test_setup_warns_that_it_is_single_party() -> None:

@@ -11,7 +11,6 @@ windows * (n + 2^(c-1)) without the table), for a table of n * windows points bu
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 from math import isqrt
 from typing import Any
@@ -45,8 +44,7 @@ def _best_window(n: int) -> int:
 class FixedBases:
     """Shifted copies of fixed points for `msm_fixed_g1` / `msm_fixed_g2`.
 
-    Built by `fixed_bases_g1` / `fixed_bases_g2` (expensive: ~254 doublings per point);
-    `table.part(lo, hi)` is the table of points[lo:hi], sharing the same copies.
+    Built by `fixed_bases_g1` / `fixed_bases_g2` (expensive: ~254 doublings per point).
     """
 
     def __init__(
@@ -65,18 +63,6 @@ class FixedBases:
 
     def __len__(self) -> int:
         return self.size
-
-    def part(self, lo: int, hi: int) -> FixedBases:
-        """The table of points[lo:hi]."""
-        a, b = bisect.bisect_left(self.index, lo), bisect.bisect_left(self.index, hi)
-        return FixedBases(
-            self.kind,
-            self.c,
-            hi - lo,
-            [i - lo for i in self.index[a:b]],
-            [row[a:b] for row in self.rows],
-            [row[a:b] for row in self.negs],
-        )
 
 
 def _fixed_bases(kind: str, points: list[Any], c: int | None) -> FixedBases:

@@ -12,7 +12,7 @@ import secrets
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from mixer.bn254 import (
     G1_GEN,
@@ -29,7 +29,6 @@ from mixer.bn254 import (
     g2_mul_many,
     pairing_check,
 )
-from mixer.bn254.fixed import FixedBases, fixed_bases_g1, fixed_bases_g2
 from mixer.field import R
 from mixer.snark import multiexp
 from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey
@@ -37,6 +36,7 @@ from mixer.snark.multiexp import MSM
 from mixer.snark.proof import G1, G2, Proof
 from mixer.snark.qap import c_coefficients, from_r1cs, h_evaluations, lagrange_at, wire_polynomials_at
 from mixer.snark.r1cs import R1CS
+from mixer.snark.tables import HeldTables
 
 __all__ = [
     "DevSetupWarning",
@@ -147,29 +147,33 @@ def _no_step(_: str) -> None:
 
 @dataclass(frozen=True)
 class KeyTables:
-    """Precomputed shifted copies of one proving key's points (`precompute`): each MSM of
-    `prove` then runs as one bucket pass (`mixer.bn254.fixed`)."""
+    """Precomputed tables of one proving key's points, held by this process and helper
+    processes (`precompute`)."""
 
     key: ProvingKey
-    a: FixedBases
-    b1: FixedBases
-    b2: FixedBases
-    c: FixedBases
-    h: FixedBases
+    held: HeldTables
+
+    def close(self) -> None:
+        """Stop the helper processes now (otherwise when the tables are garbage-collected)."""
+        self.held.close()
 
 
-def precompute(pk: ProvingKey) -> KeyTables:
+def precompute(pk: ProvingKey, *, workers: int | None = None) -> KeyTables:
     """Tables that make every later `prove(pk, ..., tables=...)` faster (~25% less MSM
-    work). Worth it for a prover that keeps the key loaded: at depth 20 they cost ~8 s of
-    CPU once and ~n_points * 17 points of memory (see docs/snark.md)."""
-    return KeyTables(
-        key=pk,
-        a=fixed_bases_g1(pk.a_points),
-        b1=fixed_bases_g1(pk.b1_points),
-        b2=fixed_bases_g2(pk.b2_points),
-        c=fixed_bases_g1(pk.c_points),
-        h=fixed_bases_g1(pk.h_points),
-    )
+    work, and no forking per proof). Worth it for a prover that keeps the key loaded: at
+    depth 20 they cost ~9 s of CPU once and ~270 MB (see docs/snark.md). `workers`
+    processes (default: one per core) share the sums, each keeping its own tables; the
+    helpers are forked, as in `prove`.
+    """
+    workers = multiexp.default_workers() if workers is None else workers
+    sums = {
+        "A": (pk.a_points, False),
+        "B1": (pk.b1_points, False),
+        "B2": (pk.b2_points, True),
+        "C": (pk.c_points, False),
+        "H": (pk.h_points, False),
+    }
+    return KeyTables(pk, HeldTables(sums, "H", workers))
 
 
 def _check_witness(pk: ProvingKey, witness: Sequence[int]) -> None:
@@ -196,44 +200,39 @@ def prove(
     `workers` processes share the multi-exponentiations (default: one per available core,
     or in-process for small circuits, where forking costs more than it saves). They are
     forked: pass `workers=1` from a program whose other threads hold locks the MSM needs.
-    `tables`: `precompute(pk)`'s result (KeyMismatchError if made for another key object).
+    `tables`: `precompute(pk)`'s result (KeyMismatchError if made for another key object);
+    its own processes then share the sums, whatever `workers` says.
     """
     _check_witness(pk, witness)
     step = on_step or _no_step
     if workers is None:
         workers = multiexp.default_workers() if len(witness) >= PARALLEL_MIN_WIRES else 1
-    private = witness[pk.qap.n_public + 1 :]
-    h_points: Sequence[G1] | FixedBases = pk.h_points
-    if tables is None:
-        known = {
-            "A": MSM.sparse(pk.a_points, witness),
-            "B1": MSM.sparse(pk.b1_points, witness),
-            "B2": MSM.sparse(pk.b2_points, witness, g2=True),
-            "C": MSM.sparse(pk.c_points, private),
-        }
-    elif tables.key is not pk:
-        raise KeyMismatchError("the tables were precomputed for another proving key")
-    else:
-        known = {
-            "A": MSM(tables.a, witness),
-            "B1": MSM(tables.b1, witness),
-            "B2": MSM(tables.b2, witness, g2=True),
-            "C": MSM(tables.c, private),
-        }
-        h_points = tables.h
+    scalars = {"A": witness, "B1": witness, "B2": witness, "C": witness[pk.qap.n_public + 1 :]}
 
     def h_scalars() -> list[int]:
         step(PROVE_STEPS[0])
         return h_evaluations(pk.qap, witness)
 
+    if tables is not None:
+        if tables.key is not pk:
+            raise KeyMismatchError("the tables were precomputed for another proving key")
+        sums = tables.held.run(scalars, h_scalars, lambda name: step(f"MSM {name}"))
+        return _finish(pk, sums)
+    points = {"A": pk.a_points, "B1": pk.b1_points, "B2": pk.b2_points, "C": pk.c_points}
+    known = {name: MSM.sparse(points[name], scalars[name], g2=name == "B2") for name in points}
     if workers > 1 and multiexp.can_fork():
-        sums = multiexp.run_parallel(known, "H", h_points, h_scalars, workers)
+        sums = multiexp.run_parallel(known, "H", pk.h_points, h_scalars, workers)
     else:
         h = h_scalars()
         sums = {}
-        for name, msm in (*known.items(), ("H", MSM(h_points, h))):
+        for name, msm in (*known.items(), ("H", MSM(pk.h_points, h))):
             step(f"MSM {name}")
             sums[name] = multiexp.run(msm)
+    return _finish(pk, sums)
+
+
+def _finish(pk: ProvingKey, sums: dict[str, Any]) -> Proof:
+    """The proof from the five sums, with fresh randomness r, s."""
     a, b1, b2 = sums["A"], sums["B1"], sums["B2"]
     c = g1_add(sums["C"], sums["H"])
 

@@ -60,6 +60,18 @@ def cost(msm: MSM) -> float:
     return terms * (G2_WEIGHT if msm.g2 else 1.0)
 
 
+def assign(costs: Mapping[str, float], late_cost: float, processes: int) -> list[list[str]]:
+    """Names of the sums for each process, balancing estimated loads (largest first, each to
+    the least loaded); process 0 also computes the H polynomial and the late sum."""
+    loads = [late_cost * (1 + H_POLY_WEIGHT)] + [0.0] * (processes - 1)
+    shares: list[list[str]] = [[] for _ in range(processes)]
+    for name in sorted(costs, key=lambda name: -costs[name]):
+        least = min(range(processes), key=loads.__getitem__)
+        loads[least] += costs[name]
+        shares[least].append(name)
+    return shares
+
+
 _FORKED_JOBS: list[MSM] = []
 """Set just before forking: what the workers find in their copy of this module."""
 
@@ -71,7 +83,7 @@ def _run_forked(index: int) -> Any:
 def run_parallel(
     known: Mapping[str, MSM],
     late_name: str,
-    late_points: Sequence[Any] | FixedBases,
+    late_points: Sequence[Any],
     late_scalars: Callable[[], Sequence[int]],
     workers: int,
 ) -> dict[str, Any]:
@@ -83,14 +95,8 @@ def run_parallel(
     Requires the fork start method (see `can_fork`).
     """
     global _FORKED_JOBS
-    late = MSM(late_points, [])
-    loads = [cost(late) * (1 + H_POLY_WEIGHT)] + [0.0] * (workers - 1)
-    mine: list[str] = []
-    theirs: list[str] = []
-    for name in sorted(known, key=lambda name: -cost(known[name])):
-        least = min(range(workers), key=loads.__getitem__)
-        loads[least] += cost(known[name])
-        (mine if least == 0 else theirs).append(name)
+    shares = assign({name: cost(msm) for name, msm in known.items()}, cost(MSM(late_points, [])), workers)
+    mine, theirs = shares[0], [name for share in shares[1:] for name in share]
     _FORKED_JOBS = [known[name] for name in theirs]
     try:
         with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
