@@ -250,6 +250,17 @@ def test_rejects_stale_root_index(env: Env) -> None:
     guarded(env, env.eth, [moved], "InvalidProof")
 
 
+def test_accepts_a_proof_against_an_older_root_still_in_history(env: Env) -> None:
+    """A record proven before later deposits still withdraws: its root stays in the ring."""
+    recipient = fresh_address()
+    record = record_for(env.eth, recipient)
+    env.eth.deposit(random_element(), gas=600_000)
+    env.eth.deposit(random_element(), gas=600_000)
+    assert env.eth.current_root_index() != record.root_index
+    env.eth.withdraw([record], gas=GAS)
+    assert env.balance(recipient) == DENOMINATION and env.eth.is_spent(record.nullifier_hash)
+
+
 def test_rejects_unknown_recipient_id(env: Env) -> None:
     count = int(env.eth.contract.functions.recipientCount().call())
     record = record_for(env.eth, fresh_address(), recipient_id=count + 5)
