@@ -173,3 +173,29 @@ def test_auditor_workflow_with_a_snarkjs_ceremony_key(flow: Path, tmp_path: Path
         "prove", "withdraw-mimcsponge-1", d / "w.zkey", d / "in2.json", d / "p2.json", d / "q2.json"
     )
     one_line_error(result, 1, "another circuit")
+
+
+def json_result(*args: str | Path) -> tuple[int, dict[str, object]]:
+    """Exit code and the one JSON object on stdout of `mixer --json snark ...`."""
+    result = CliRunner().invoke(app, ["--json", "snark", *map(str, args)])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_with_json_every_step_prints_one_object(flow: Path, tmp_path: Path) -> None:
+    code, out = json_result("export-r1cs", CIRCUIT, tmp_path / "c.r1cs")
+    assert code == 0 and out["ok"] is True and out["file"] == str(tmp_path / "c.r1cs")
+    assert (tmp_path / "c.r1cs").exists() and out["publicInputs"] == 3
+    code, out = json_result(
+        "prove", CIRCUIT, flow / "w.key", flow / "input.json", tmp_path / "p.json", tmp_path / "pub.json"
+    )
+    assert code == 0 and out["publicSignals"] == json.loads((tmp_path / "pub.json").read_text())
+    assert json_result("verify", flow / "vk.json", tmp_path / "pub.json", tmp_path / "p.json") == (
+        0,
+        {"ok": True, "valid": True},
+    )
+    public = json.loads((tmp_path / "pub.json").read_text())
+    (tmp_path / "pub.json").write_text(json.dumps([public[0], str(int(public[1]) + 1), public[2]]))
+    code, out = json_result("verify", flow / "vk.json", tmp_path / "pub.json", tmp_path / "p.json")
+    assert (code, out["ok"], out["valid"]) == (1, False, False)
+    code, out = json_result("verify", flow / "vk.json", tmp_path / "missing.json", tmp_path / "p.json")
+    assert code == 2 and out["ok"] is False and "not found" in str(out["error"])

@@ -5,7 +5,11 @@ Anything not listed here is a bug in this program and is reported as an internal
 
 from __future__ import annotations
 
+import json
+from typing import NoReturn
+
 import requests
+import typer
 from web3.exceptions import Web3Exception
 
 from mixer.atomic import AlreadyExistsError
@@ -60,3 +64,12 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.strerror}: {exc.filename}"
     return None
+
+
+def fail(message: str, code: int, *, json_output: bool, internal: bool = False) -> NoReturn:
+    """Report a failed command: one `error: ...` line on stderr and, with --json, the one
+    JSON object on stdout that scripts read (`{"ok": false, "error": ...}`); exit `code`."""
+    if json_output:
+        typer.echo(json.dumps({"ok": False, "error": message, **({"internal": True} if internal else {})}))
+    typer.echo(f"{'internal error' if internal else 'error'}: {message}", err=True)
+    raise typer.Exit(code)

@@ -7,28 +7,18 @@ tracebacks. Subcommand groups live in their own modules and are registered here.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from wallet_cli import compliance, demo, deploy, deposit, keys, notes, snark, status, withdraw
-from wallet_cli.errors import user_message
+from wallet_cli.errors import fail, user_message
 from wallet_cli.session import Options, UserError
 
 __all__ = ["Options", "UserError", "app", "main"]
-
-
-def fail(message: str, code: int, *, json_output: bool, internal: bool = False) -> NoReturn:
-    """Report a failed command: one `error: ...` line on stderr and, with --json, the one
-    JSON object on stdout that scripts read (`{"ok": false, "error": ...}`); exit `code`."""
-    if json_output:
-        typer.echo(json.dumps({"ok": False, "error": message, **({"internal": True} if internal else {})}))
-    typer.echo(f"{'internal error' if internal else 'error'}: {message}", err=True)
-    raise typer.Exit(code)
 
 
 _JSON_META = "mixer.json"

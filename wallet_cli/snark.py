@@ -24,7 +24,8 @@ from mixer.snark import groth16, iden3
 from mixer.snark.circuit import CircuitError
 from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, encode, load_key
 from mixer.snark.proof import Proof, SnarkFormatError, public_from_snarkjs, public_to_snarkjs
-from wallet_cli.session import UserError
+from wallet_cli.errors import fail
+from wallet_cli.session import Options, UserError
 
 app = typer.Typer(
     help="Groth16 files and steps, interoperable with snarkjs: export, witness, setup, prove, verify.",
@@ -109,20 +110,43 @@ def _with_progress(title: str, steps: tuple[str, ...], work: Callable[[Callable[
     return result
 
 
+def _json_mode(ctx: typer.Context) -> bool:
+    return isinstance(ctx.obj, Options) and ctx.obj.json
+
+
+def _done(ctx: typer.Context, text: str, data: dict[str, Any]) -> None:
+    """Tell a person what was done (stderr) and, with --json, a script (one object on stdout)."""
+    _console.print(text)
+    if _json_mode(ctx):
+        typer.echo(json.dumps({"ok": True, **data}))
+
+
 @app.command("export-r1cs")
-def export_r1cs(circuit: CircuitArg, out: Annotated[Path, typer.Argument(help="Output .r1cs file.")]) -> None:
+def export_r1cs(
+    ctx: typer.Context, circuit: CircuitArg, out: Annotated[Path, typer.Argument(help="Output .r1cs file.")]
+) -> None:
     """Write CIRCUIT's constraint system as an iden3 .r1cs file (readable by snarkjs)."""
     with _user_errors():
         r1cs = registry.compile(circuit)
         _write(out, iden3.write_r1cs(r1cs))
-    _console.print(
+    _done(
+        ctx,
         f"{circuit}: {r1cs.n_constraints} constraints, {r1cs.n_wires} wires, {r1cs.n_public} public inputs"
-        f"\ncircuit digest {r1cs.digest()}\nwrote {out}"
+        f"\ncircuit digest {r1cs.digest()}\nwrote {out}",
+        {
+            "circuit": circuit,
+            "constraints": r1cs.n_constraints,
+            "wires": r1cs.n_wires,
+            "publicInputs": r1cs.n_public,
+            "digest": r1cs.digest(),
+            "file": str(out),
+        },
     )
 
 
 @app.command()
 def witness(
+    ctx: typer.Context,
     circuit: CircuitArg,
     input_json: Annotated[
         Path, typer.Argument(metavar="INPUT.json", help="Signal names to decimal strings.")
@@ -134,11 +158,16 @@ def witness(
     with _user_errors():
         values = registry.witness(circuit, inputs)
         _write(out, iden3.write_wtns(values))
-    _console.print(f"{circuit}: {len(values)} wire values; wrote {out}")
+    _done(
+        ctx,
+        f"{circuit}: {len(values)} wire values; wrote {out}",
+        {"circuit": circuit, "wires": len(values), "file": str(out)},
+    )
 
 
 @app.command()
 def setup(
+    ctx: typer.Context,
     circuit: CircuitArg,
     out_key: Annotated[Path, typer.Argument(metavar="OUT_KEY", help="Output proving key file.")],
     dev: Annotated[
@@ -167,11 +196,16 @@ def setup(
         warnings.simplefilter("ignore", groth16.DevSetupWarning)  # said above, in the user's terms
         pk = _with_progress(f"setup {circuit}", groth16.SETUP_STEPS, work)
     _write(out_key, encode(pk))
-    _console.print(f"wrote {out_key} (circuit digest {r1cs.digest()})")
+    _done(
+        ctx,
+        f"wrote {out_key} (circuit digest {r1cs.digest()})",
+        {"circuit": circuit, "key": str(out_key), "digest": r1cs.digest(), "development": True},
+    )
 
 
 @app.command("export-vk")
 def export_vk(
+    ctx: typer.Context,
     key: Annotated[Path, typer.Argument(help="Our proving key file or a snarkjs .zkey.")],
     out: Annotated[Path, typer.Argument(metavar="OUT.json", help="verification_key.json to write.")],
 ) -> None:
@@ -179,11 +213,16 @@ def export_vk(
     with _user_errors():
         pk = load_key(key)
     _write_json(out, pk.vk.to_snarkjs())
-    _console.print(f"wrote {out} ({pk.vk.n_public} public inputs)")
+    _done(
+        ctx,
+        f"wrote {out} ({pk.vk.n_public} public inputs)",
+        {"file": str(out), "publicInputs": pk.vk.n_public},
+    )
 
 
 @app.command()
 def prove(
+    ctx: typer.Context,
     circuit: CircuitArg,
     key: Annotated[Path, typer.Argument(help="Our proving key file or a snarkjs .zkey.")],
     input_json: Annotated[
@@ -210,11 +249,21 @@ def prove(
         raise UserError("the proof does not verify with the key's own verifying key: the key is inconsistent")
     _write_json(proof_json, proof.to_snarkjs())
     _write_json(public_json, public_to_snarkjs(public))
-    _console.print(f"wrote {proof_json} and {public_json}")
+    _done(
+        ctx,
+        f"wrote {proof_json} and {public_json}",
+        {
+            "circuit": circuit,
+            "proof": str(proof_json),
+            "public": str(public_json),
+            "publicSignals": public_to_snarkjs(public),
+        },
+    )
 
 
 @app.command()
 def verify(
+    ctx: typer.Context,
     vk_json: Annotated[
         Path, typer.Argument(metavar="VK.json", help="verification_key.json (snarkjs shape).")
     ],
@@ -222,17 +271,23 @@ def verify(
     proof_json: Annotated[Path, typer.Argument(metavar="PROOF.json", help="proof.json (snarkjs shape).")],
 ) -> None:
     """Verify a Groth16 proof. Exit 0: valid; 1: invalid; 2: unusable input files."""
+    json_output = _json_mode(ctx)
     try:
         vk = VerifyingKey.from_snarkjs(_read_json(vk_json, "verification key"))
         public = public_from_snarkjs(_read_json(public_json, "public signals"))
         proof = Proof.from_snarkjs(_read_json(proof_json, "proof"))
     except (UserError, SnarkFormatError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_UNUSABLE) from None
+        fail(str(exc), EXIT_UNUSABLE, json_output=json_output)
     if len(public) != vk.n_public:
-        typer.echo(f"error: the key expects {vk.n_public} public signals, got {len(public)}", err=True)
-        raise typer.Exit(EXIT_UNUSABLE)
-    if not groth16.verify(vk, public, proof):
-        typer.echo("invalid proof")
+        fail(
+            f"the key expects {vk.n_public} public signals, got {len(public)}",
+            EXIT_UNUSABLE,
+            json_output=json_output,
+        )
+    valid = groth16.verify(vk, public, proof)
+    if json_output:  # "ok" says the command did what was asked: an invalid proof is a "no"
+        typer.echo(json.dumps({"ok": valid, "valid": valid, **({} if valid else {"error": "invalid proof"})}))
+    else:
+        typer.echo("valid proof" if valid else "invalid proof")
+    if not valid:
         raise typer.Exit(EXIT_INVALID)
-    typer.echo("valid proof")
