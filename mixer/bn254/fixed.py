@@ -133,6 +133,32 @@ def weighted_sum(batch_add: BatchAdd, add: Callable[[Any, Any], Any], points: li
     return add(sum_lists(batch_add, [[t for t in totals if t is not None]])[0], high)
 
 
+def _bucket_sums(batch_add: BatchAdd, ids: list[int], entries: list[Any], buckets: int) -> list[Any]:
+    """The sum of the entries of each bucket (None if none), entries[i] going to bucket ids[i].
+
+    By pairing, not per-bucket lists (the buckets hold few entries each): an entry meeting a
+    pending entry of its bucket is queued with it for the next batched round, whose sums
+    pair up again, until none meet."""
+    pending: list[Any] = [None] * buckets
+    while ids:
+        ps: list[Any] = []
+        qs: list[Any] = []
+        queued, ids = ids, []
+        for b, p in zip(queued, entries, strict=True):
+            if p is None:  # p + (-p)
+                continue
+            other = pending[b]
+            if other is None:
+                pending[b] = p
+            else:
+                ps.append(other)
+                qs.append(p)
+                ids.append(b)
+                pending[b] = None
+        entries = batch_add(ps, qs) if ps else []
+    return pending
+
+
 def _msm_fixed(table: FixedBases, scalars: Sequence[int]) -> Any:
     if len(scalars) != table.size:
         raise ValueError(f"msm needs as many scalars as points ({len(scalars)} != {table.size})")
@@ -156,26 +182,7 @@ def _msm_fixed(table: FixedBases, scalars: Sequence[int]) -> Any:
                 elif u < half:
                     ids.append(half - u)
                     entries.append(q)
-        # Bucket sums by pairing: an entry meeting a pending entry of its bucket is queued
-        # with it for the next batched round, whose sums pair up again, until none meet.
-        pending: list[Any] = [None] * (half + 1)
-        while ids:
-            ps: list[Any] = []
-            qs: list[Any] = []
-            queued, ids = ids, []
-            for b, p in zip(queued, entries, strict=True):
-                if p is None:  # p + (-p)
-                    continue
-                other = pending[b]
-                if other is None:
-                    pending[b] = p
-                else:
-                    ps.append(other)
-                    qs.append(p)
-                    ids.append(b)
-                    pending[b] = None
-            entries = batch_add(ps, qs) if ps else []
-        buckets = pending[1:]
+        buckets = _bucket_sums(batch_add, ids, entries, half + 1)[1:]
         return weighted_sum(batch_add, add, buckets)
 
 

@@ -55,8 +55,11 @@ H_POLY_WEIGHT = 0.45
 
 
 def cost(msm: MSM) -> float:
-    """Estimated work of a sum, in G1 terms."""
-    terms = len(msm.points.index) if isinstance(msm.points, FixedBases) else len(msm.points)
+    """Estimated work of a sum, in G1 terms (infinity points cost nothing)."""
+    if isinstance(msm.points, FixedBases):
+        terms = len(msm.points.index)
+    else:
+        terms = sum(p is not None for p in msm.points)
     return terms * (G2_WEIGHT if msm.g2 else 1.0)
 
 
