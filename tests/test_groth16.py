@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from mixer.bn254 import G1_GEN, G2_GEN, P, g1_add, g1_mul, g2_in_subgroup, g2_is
 from mixer.bn254.fields import f2, f2_add, f2_int, f2_mul, f2_sqr, f2_sqrt
 from mixer.bn254.g2 import B2
 from mixer.field import R
-from mixer.snark import groth16, keys
+from mixer.snark import groth16, keys, multiexp
 from mixer.snark.groth16 import DevSetupWarning, Proof, ProvingKey, WitnessError
 from mixer.snark.keys import KeyMismatchError, load_key, save_key
 from mixer.snark.proof import G2, SnarkFormatError
@@ -72,6 +73,16 @@ def test_proof_with_tables_survives_a_dead_helper(key: ProvingKey) -> None:
     proof = groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=tables)
     assert groth16.verify(key.vk, PUBLIC, proof)
     tables.close()
+
+
+def test_tables_stay_in_process_where_fork_is_unavailable(
+    key: ProvingKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(multiexp, "can_fork", lambda: False)
+    before = len(multiprocessing.active_children())
+    tables = groth16.precompute(key, workers=2)
+    assert len(multiprocessing.active_children()) == before
+    assert groth16.verify(key.vk, PUBLIC, groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=tables))
 
 
 def test_tables_of_another_key_are_refused(key: ProvingKey) -> None:

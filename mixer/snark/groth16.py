@@ -166,6 +166,8 @@ def precompute(pk: ProvingKey, *, workers: int | None = None) -> KeyTables:
     helpers are forked, as in `prove`.
     """
     workers = multiexp.default_workers() if workers is None else workers
+    if not multiexp.can_fork():
+        workers = 1
     sums = {
         "A": (pk.a_points, False),
         "B1": (pk.b1_points, False),
