@@ -8,6 +8,7 @@ free port for anvil, and the two placeholders a reader fills in (`<note>`, `<fre
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -79,7 +80,16 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
 def test_the_quick_start_demo_and_every_option_the_readme_names_exist() -> None:
     """`make demo` is the `mixer demo` the walkthrough runs; `mixer --help` and
     `mixer COMMAND --help` work; and every --option README.md mentions is in some help."""
-    made = subprocess.run(["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, check=True)
+    # Run under `make test` too: a nested make would add "Entering/Leaving directory" lines.
+    quiet = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    made = subprocess.run(
+        ["make", "-n", "--no-print-directory", "demo"],
+        cwd=ROOT,
+        env=quiet,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert made.stdout.strip().splitlines()[-1].endswith("/mixer demo")
     commands = [
         "",
