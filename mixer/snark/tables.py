@@ -53,8 +53,9 @@ class HeldTables:
         self._late = late
         costs = {name: cost(MSM(points, [], g2)) for name, (points, g2) in sums.items() if name != late}
         shares = assign(costs, cost(MSM(sums[late][0], [])), max(1, workers))
-        context = multiprocessing.get_context("fork")
-        self._helpers = [ProcessPoolExecutor(1, mp_context=context) for _ in shares[1:]]
+        self._helpers = [
+            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) for _ in shares[1:]
+        ]
         weakref.finalize(self, _shutdown, self._helpers)
         self._shares = shares[1:]
         builds = [
