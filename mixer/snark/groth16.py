@@ -161,7 +161,8 @@ class KeyTables:
 def precompute(pk: ProvingKey, *, workers: int | None = None) -> KeyTables:
     """Tables that make every later `prove(pk, ..., tables=...)` faster (~25% less MSM
     work, and no forking per proof). Worth it for a prover that keeps the key loaded: at
-    depth 20 they cost ~9 s of CPU once and ~270 MB (see docs/snark.md). `workers`
+    depth 20 they cost ~7 s of CPU once (~4 s wall in 2 processes) and ~270 MB (see
+    docs/snark.md). `workers`
     processes (default: one per core) share the sums, each keeping its own tables; the
     helpers are forked, as in `prove`.
     """

@@ -1,9 +1,10 @@
 """The prover's multi-scalar multiplications, spread over forked worker processes.
 
-The workers are forked after the jobs are laid out, so the proving key's points (or their
-precomputed tables) reach them through copy-on-write memory instead of being pickled for
-every proof; only the resulting points cross the process boundary. The parent keeps a
-share: the H evaluations, the H sum and whatever known sums balance the estimated load.
+The workers are forked after the jobs are laid out, so the proving key's points reach them
+through copy-on-write memory instead of being pickled for every proof; only the resulting
+points cross the process boundary. The parent keeps a share: the H evaluations, the H sum
+and whatever known sums balance the estimated load. (A key's precomputed tables are kept
+by long-lived helpers instead: `tables`.)
 """
 
 from __future__ import annotations
