@@ -64,6 +64,13 @@ def test_proofs_with_precomputed_tables_verify(key: ProvingKey, workers: int) ->
     tables.close()
 
 
+def test_closed_tables_are_refused(key: ProvingKey) -> None:
+    tables = groth16.precompute(key, workers=2)
+    tables.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=tables)
+
+
 def test_proof_with_tables_survives_a_dead_helper(key: ProvingKey) -> None:
     tables = groth16.precompute(key, workers=2)
     for helper in tables.held._helpers:

@@ -51,6 +51,7 @@ class HeldTables:
     def __init__(self, sums: Mapping[str, Points], late: str, workers: int) -> None:
         self._sums = dict(sums)
         self._late = late
+        self._closed = False
         costs = {name: cost(MSM(points, [], g2)) for name, (points, g2) in sums.items() if name != late}
         shares = assign(costs, cost(MSM(sums[late][0], [])), max(1, workers))
         self._helpers = [
@@ -73,7 +74,9 @@ class HeldTables:
         on_sum: Callable[[str], None],
     ) -> dict[str, Any]:
         """Every sum: the helpers' while this process computes the late scalars and its own
-        sums (`on_sum(name)` before each of those)."""
+        sums (`on_sum(name)` before each of those). RuntimeError after `close`."""
+        if self._closed:
+            raise RuntimeError("these tables were closed")
         futures: list[tuple[list[str], Future[dict[str, Any]] | None]] = []
         for helper, share in zip(self._helpers, self._shares, strict=True):
             try:
@@ -100,4 +103,5 @@ class HeldTables:
 
     def close(self) -> None:
         """Stop the helper processes (also done when this object is garbage-collected)."""
+        self._closed = True
         _shutdown(self._helpers)
