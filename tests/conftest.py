@@ -9,10 +9,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 CACHE = ROOT / ".cache" / "tests"
+
+# Property tests check results, not speed: on a loaded 2-core CI box a slow example is not a bug.
+settings.register_profile("mixer", deadline=None)
+settings.load_profile("mixer")
 
 
 def node_tool(name: str) -> Path:
