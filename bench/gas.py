@@ -92,8 +92,9 @@ def measure(w3: Web3, sender: Sender, relayer: str, kind: str, vk: list[int]) ->
 def main() -> int:
     ok = True
     with anvil() as w3:
-        sender = Sender(w3, w3.eth.accounts[0])
-        relayer = w3.eth.accounts[1]
+        accounts = list(w3.eth.accounts)
+        sender = Sender(w3, accounts[0])
+        relayer = accounts[1]
         vk = vk_words(verification_key())
         print(f"gas used per transaction on anvil, depth {DEPTH}, fee paid to a relayer")
         pools = {}

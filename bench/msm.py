@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from mixer.bn254 import (
@@ -140,12 +141,12 @@ def main() -> None:
     g1_table, g2_table = fixed_bases_g1(g1_points), fixed_bases_g2(g2_points)
     with_table: dict[str, float] = {}
     for cname, ks in scalars.items():
-        ours[f"g1 {cname}"] = best_ms(lambda ks=ks: msm_g1(g1_points, ks), args.runs)
-        ours[f"g2 {cname}"] = best_ms(lambda ks=ks: msm_g2(g2_points, ks), args.runs)
-        one_process[f"g1 {cname}"] = best_ms(lambda ks=ks: msm_g1(g1_points, ks, workers=1), args.runs)
-        one_process[f"g2 {cname}"] = best_ms(lambda ks=ks: msm_g2(g2_points, ks, workers=1), args.runs)
-        with_table[f"g1 {cname}"] = best_ms(lambda ks=ks: msm_fixed_g1(g1_table, ks), args.runs)
-        with_table[f"g2 {cname}"] = best_ms(lambda ks=ks: msm_fixed_g2(g2_table, ks), args.runs)
+        ours[f"g1 {cname}"] = best_ms(partial(msm_g1, g1_points, ks), args.runs)
+        ours[f"g2 {cname}"] = best_ms(partial(msm_g2, g2_points, ks), args.runs)
+        one_process[f"g1 {cname}"] = best_ms(partial(msm_g1, g1_points, ks, workers=1), args.runs)
+        one_process[f"g2 {cname}"] = best_ms(partial(msm_g2, g2_points, ks, workers=1), args.runs)
+        with_table[f"g1 {cname}"] = best_ms(partial(msm_fixed_g1, g1_table, ks), args.runs)
+        with_table[f"g2 {cname}"] = best_ms(partial(msm_fixed_g2, g2_table, ks), args.runs)
     a, b, c, d = (x * 1000003 for x in (3, 5, 7, 11))
     pairs = [
         (g1_neg(g1_mul(G1_GEN, a)), g2_mul(G2_GEN, b)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_account import Account
 from snarkjs_toy import prove, verification_key
@@ -35,7 +35,7 @@ class Env:
     tiny: PoolClient
 
     def contract(self, name: str, address: str) -> Contract:
-        return self.w3.eth.contract(address=address, abi=load(name).abi)  # type: ignore[call-overload]
+        return cast(Contract, self.w3.eth.contract(address=address, abi=load(name).abi))  # type: ignore[call-overload]
 
     def balance(self, address: str) -> int:
         return int(self.w3.eth.get_balance(address))  # type: ignore[arg-type]
@@ -45,7 +45,7 @@ class Env:
 
 
 def deploy_env(w3: Web3) -> Env:
-    accounts = w3.eth.accounts
+    accounts = list(w3.eth.accounts)
     sender = Sender(w3, accounts[0])
     vk = vk_words(verification_key())
     eth = deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=DEPTH)
