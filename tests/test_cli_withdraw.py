@@ -232,3 +232,28 @@ def test_setup_refuses_unclear_requests_and_a_zkey_of_another_circuit(tmp_path: 
         result = run(tmp_path, *args, ok=False)
         assert message in one_error_line(result.stderr), args
     assert not (tmp_path / "keys").exists()
+
+
+def test_withdrawals_that_would_link_back_to_the_deposit_are_warned_about(
+    pool: tuple[Path, str, list[str]],
+) -> None:
+    """The proof hides the deposit; the addresses around it must not give it away."""
+    home = pool[0]
+    note = str(run_json(home, "--account", "7", "deposit")["note"])
+    w3 = backend.open_embedded(home / "chain")
+    try:
+        depositor, used = w3.eth.accounts[7], w3.eth.accounts[1]  # account 1 has sent a deposit
+    finally:
+        backend.close(w3)
+
+    fresh = run_json(home, "withdraw", note, "--to", Account.create().address, "--print-record")
+    assert [w for w in fresh["warnings"] if "deposits:" not in w] == []  # only the small crowd
+    assert any("the pool has only" in w for w in fresh["warnings"])
+
+    not_fresh = run_json(home, "withdraw", note, "--to", used, "--print-record")["warnings"]
+    assert any(f"{used} has sent" in w for w in not_fresh)
+
+    linked = run_json(home, "--account", "7", "withdraw", note, "--to", depositor)
+    assert [tx["step"] for tx in linked["transactions"]] == ["withdraw"]  # warned, not refused
+    assert any(f"recipient {depositor} made this deposit" in w for w in linked["warnings"])
+    assert any(f"paid) by {depositor}, the account that made this deposit" in w for w in linked["warnings"])

@@ -8,9 +8,6 @@ from mixer.chain.sync import SyncedPool, sync_deposits
 from mixer.wallet import PoolInfo
 from wallet_cli.session import Session
 
-MIN_ANONYMITY_SET = 10
-"""Below this many deposits a withdrawal hides in a crowd too small to matter: we warn."""
-
 
 def synced(s: Session, info: PoolInfo) -> SyncedPool:
     """The pool's deposits and tree, synced from the cache in the home (root-checked)."""

@@ -16,8 +16,9 @@ from mixer.chain.pool import PoolClient
 from mixer.chain.sync import find_withdrawal
 from mixer.hashes import get_hasher
 from mixer.wallet import PoolInfo
-from wallet_cli.chainview import MIN_ANONYMITY_SET, synced
+from wallet_cli.chainview import synced
 from wallet_cli.pools import describe
+from wallet_cli.privacy import MIN_ANONYMITY_SET
 from wallet_cli.session import Session, UserError
 from wallet_cli.view import short, table
 

@@ -19,11 +19,12 @@ from mixer.hashes import get_hasher
 from mixer.snark import groth16
 from mixer.wallet import PoolInfo
 from mixer.withdrawal import WithdrawalError, make_record, plan_withdrawal, witness
-from wallet_cli.chainview import MIN_ANONYMITY_SET, synced
+from wallet_cli.chainview import synced
 from wallet_cli.deposit import TOKEN_ABI_APPROVE
 from wallet_cli.keys import load_proving_key
 from wallet_cli.notes import note_argument
 from wallet_cli.pools import check_note_pool, checked_address
+from wallet_cli.privacy import link_warnings
 from wallet_cli.session import Session, UserError, send_checked
 from wallet_cli.view import parse_units, steps_bar, summary, transactions, units
 
@@ -110,11 +111,15 @@ def withdraw(
     if client.root_at(pool.root_index) != plan.root:
         raise UserError("unknown root: the pool does not hold the root of the synced tree; try again")
     size = len(pool.deposits)
-    if size < MIN_ANONYMITY_SET:
-        s.console.print(
-            f"[yellow]warning[/yellow]: the pool has only {size} deposits: this withdrawal hides "
-            f"among at most {size}."
-        )
+    warnings = link_warnings(
+        depositor=s.w3.eth.get_transaction(pool.deposits[plan.leaf_index].tx_hash)["from"],  # type: ignore[arg-type]
+        recipient=recipient,
+        sender=None if print_record else client.sender.address,
+        recipient_nonce=int(s.w3.eth.get_transaction_count(recipient)),  # type: ignore[arg-type]
+        deposits=size,
+    )
+    for warning in warnings:
+        s.console.print(f"[yellow]warning[/yellow]: {warning}.")
     pk = load_proving_key(s.home, plan.circuit)
     bar, on_step = steps_bar(s.console, "Proving", PROVING_STEPS)
     with bar:
@@ -129,6 +134,7 @@ def withdraw(
         "fee": fee_units,
         "refund": refund_wei,
         "newRecipients": new_recipients,
+        "warnings": warnings,
     }
 
     if print_record:
