@@ -19,6 +19,8 @@ from typing import Final
 
 from eth_utils.address import is_checksum_address, to_checksum_address
 
+from mixer.hashes import get_hasher
+
 PREFIX: Final = "mixer1"
 """The first field of every note string: the product and the note format version."""
 
@@ -175,6 +177,16 @@ class Note:
     def preimage(self) -> bytes:
         """The 62 bytes `nullifier || secret`, each 31 bytes little-endian (as Tornado Cash)."""
         return self.nullifier.to_bytes(SECRET_BYTES, "little") + self.secret.to_bytes(SECRET_BYTES, "little")
+
+    @property
+    def commitment(self) -> int:
+        """The leaf this note's deposit puts in the tree: H(nullifier, secret) in its pool's hash."""
+        return get_hasher(self.pool.hash).commitment(self.nullifier, self.secret)
+
+    @property
+    def nullifier_hash(self) -> int:
+        """H(nullifier): revealed by the withdrawal, and marked spent by the pool."""
+        return get_hasher(self.pool.hash).nullifier_hash(self.nullifier)
 
     @classmethod
     def from_preimage(cls, pool: Pool, preimage: bytes) -> Note:

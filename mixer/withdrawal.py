@@ -17,7 +17,6 @@ from circuits.withdraw import withdraw_inputs
 from mixer.chain.record import Proof as RecordProof
 from mixer.chain.record import WithdrawalRecord
 from mixer.extdata import ExtData
-from mixer.hashes import get_hasher
 from mixer.merkle import MerkleTree
 from mixer.note import Note
 from mixer.snark import groth16
@@ -58,10 +57,8 @@ def plan_withdrawal(note: Note, tree: MerkleTree, ext: ExtData) -> WithdrawalPla
     hash_name = tree.hasher.name
     if note.pool.hash != hash_name:
         raise WithdrawalError(f"the note is for a {note.pool.hash} pool but the tree uses {hash_name}")
-    hasher = get_hasher(hash_name)
-    commitment = hasher.commitment(note.nullifier, note.secret)
     try:
-        leaf_index = tree.leaves.index(commitment)
+        leaf_index = tree.leaves.index(note.commitment)
     except ValueError:
         raise WithdrawalError(
             "the note's deposit is not in the pool's tree (sync the pool, or check the note's pool)"
@@ -75,7 +72,7 @@ def plan_withdrawal(note: Note, tree: MerkleTree, ext: ExtData) -> WithdrawalPla
         inputs=dict(inputs),
         leaf_index=leaf_index,
         root=tree.root,
-        nullifier_hash=hasher.nullifier_hash(note.nullifier),
+        nullifier_hash=note.nullifier_hash,
         ext=ext,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import string
 from pathlib import Path
 
@@ -72,6 +73,26 @@ def test_preimage_is_nullifier_then_secret_little_endian() -> None:
     assert preimage[:31] == bytes([2, 1]) + bytes(29)
     assert preimage[31:] == bytes([0x0C, 0x0B, 0x0A]) + bytes(28)
     assert Note.from_preimage(POOL, preimage) == note
+
+
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "circomlibjs.json").read_text())
+
+
+@pytest.mark.parametrize("hash_name", HASHES)
+def test_commitment_and_nullifier_hash_match_circomlibjs(hash_name: str) -> None:
+    pool = Pool(hash_name, "eth", "0.1", 1337, ADDRESS)
+    cases = VECTORS["notes"][hash_name]
+    assert len(cases) == 3
+    for case in cases:
+        note = Note(pool, int(case["nullifier"]), int(case["secret"]))
+        assert note.commitment == int(case["commitment"])
+        assert note.nullifier_hash == int(case["nullifierHash"])
+    # The same preimage is a different leaf in the other family's pool.
+    other = next(h for h in HASHES if h != hash_name)
+    assert (
+        note.commitment
+        != Note(Pool(other, "eth", "0.1", 1337, ADDRESS), note.nullifier, note.secret).commitment
+    )
 
 
 def test_repr_never_shows_the_secret_values() -> None:

@@ -14,7 +14,6 @@ import typer
 
 from mixer.chain.pool import PoolClient
 from mixer.chain.sync import SyncError, find_withdrawal
-from mixer.hashes import get_hasher
 from wallet_cli.chainview import synced
 from wallet_cli.notes import note_argument
 from wallet_cli.pools import check_note_pool
@@ -32,9 +31,8 @@ def compliance(
     s = Session.of(ctx)
     note = note_argument(s, note_text)
     info = check_note_pool(s, note.pool)
-    hasher = get_hasher(note.pool.hash)
-    commitment = hasher.commitment(note.nullifier, note.secret)
-    nullifier_hash = hasher.nullifier_hash(note.nullifier)
+    commitment = note.commitment
+    nullifier_hash = note.nullifier_hash
     pool = synced(s, info)
     event = next((d for d in pool.deposits if d.commitment == commitment), None)
     if event is None:

@@ -17,7 +17,6 @@ from web3.types import TxReceipt
 from mixer.backup import NoteRecord
 from mixer.chain.client import Sender
 from mixer.chain.pool import PoolClient
-from mixer.hashes import get_hasher
 from mixer.note import Note
 from mixer.wallet import PoolInfo
 from wallet_cli.pools import check_note_pool, resolve
@@ -41,10 +40,6 @@ TOKEN_ABI_APPROVE = [
         ("balanceOf", "view", (("owner", "address"),), "uint256"),
     )
 ]
-
-
-def commitment_of(note: Note) -> int:
-    return get_hasher(note.pool.hash).commitment(note.nullifier, note.secret)
 
 
 def _check_funds(s: Session, sender: Sender, info: PoolInfo) -> None:
@@ -99,7 +94,7 @@ def deposit(
         note = Note.generate(info.identity())
     sender = s.sender()
     client = PoolClient(sender, info.address)
-    commitment = commitment_of(note)
+    commitment = note.commitment
     if client.contract.functions.commitments(commitment.to_bytes(32, "big")).call():
         raise UserError("this note is already deposited in the pool; see `mixer status`")
     _check_funds(s, sender, info)

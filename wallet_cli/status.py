@@ -14,7 +14,6 @@ import typer
 from mixer.backup import NoteRecord
 from mixer.chain.pool import PoolClient
 from mixer.chain.sync import find_withdrawal
-from mixer.hashes import get_hasher
 from mixer.wallet import PoolInfo
 from wallet_cli.chainview import synced
 from wallet_cli.pools import describe
@@ -32,18 +31,15 @@ def refresh(s: Session, info: PoolInfo, records: list[NoteRecord]) -> list[NoteR
     out = []
     for record in records:
         note = record.note
-        hasher = get_hasher(note.pool.hash)
-        commitment = hasher.commitment(note.nullifier, note.secret)
+        commitment = note.commitment
         changes: dict[str, Any] = {}
         event = next((d for d in pool.deposits if d.commitment == commitment), None)
         if event is not None and (record.leaf_index, record.deposit_tx) != (event.leaf_index, event.tx_hash):
             changes.update(leaf_index=event.leaf_index, deposit_tx=event.tx_hash)
-        if not record.spent and client.is_spent(hasher.nullifier_hash(note.nullifier)):
+        if not record.spent and client.is_spent(note.nullifier_hash):
             changes["spent"] = True
             start = info.deploy_block if event is None else event.block_number
-            spent_by = find_withdrawal(
-                s.w3, info.address, hasher.nullifier_hash(note.nullifier), from_block=start
-            )
+            spent_by = find_withdrawal(s.w3, info.address, note.nullifier_hash, from_block=start)
             if spent_by is not None and record.withdrawal_tx is None:
                 changes["withdrawal_tx"] = spent_by.tx_hash
         out.append(s.wallet().update(note, **changes) if changes else record)

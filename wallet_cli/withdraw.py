@@ -15,7 +15,6 @@ import typer
 from mixer.backup import NoteRecord
 from mixer.chain.pool import ZERO_ADDRESS, PoolClient
 from mixer.extdata import ExtData
-from mixer.hashes import get_hasher
 from mixer.snark import groth16
 from mixer.wallet import PoolInfo
 from mixer.withdrawal import WithdrawalError, make_record, plan_withdrawal, witness
@@ -91,8 +90,7 @@ def withdraw(
     refund_wei = parse_refund(refund, info)
     if fee_units and relayer is None:
         raise UserError("--fee pays a relayer: pass --relayer ADDRESS too")
-    hasher = get_hasher(note.pool.hash)
-    nullifier_hash = hasher.nullifier_hash(note.nullifier)
+    nullifier_hash = note.nullifier_hash
     wallet = s.wallet() if s.has_wallet() and not print_record else None  # password asked before sending
     client = PoolClient(s.reader() if print_record else s.sender(), info.address)
     if client.is_spent(nullifier_hash):

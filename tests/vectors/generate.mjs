@@ -35,10 +35,24 @@ function zeros(node) {
   for (let i = 0; i < 20; i++) z.push(node(z[i], z[i]));
   return z.map(String);
 }
+// Note-sized preimages (31-byte nullifier and secret): the commitment and nullifierHash a
+// pool of each hash family computes for them (DESIGN.md section 3).
+function noteValue() {
+  return element() % (1n << 248n);
+}
+const noteCases = { poseidon: [], mimcsponge: [] };
+for (let i = 0; i < 3; i++) {
+  const [nullifier, secret] = [noteValue(), noteValue()];
+  noteCases.poseidon.push({ nullifier: String(nullifier), secret: String(secret),
+    commitment: str(poseidon.F, poseidon([nullifier, secret])), nullifierHash: str(poseidon.F, poseidon([nullifier])) });
+  noteCases.mimcsponge.push({ nullifier: String(nullifier), secret: String(secret),
+    commitment: str(mimc.F, mimc.multiHash([nullifier, secret])), nullifierHash: str(mimc.F, mimc.multiHash([nullifier])) });
+}
 const out = {
   generator: "tests/vectors/generate.mjs with circomlibjs (buildPoseidonReference, buildMimcSponge)",
   poseidon: poseidonCases,
   mimcsponge: mimcCases,
+  notes: noteCases,
   zeros: {
     poseidon: zeros((a, b) => poseidon.F.toObject(poseidon([a, b]))),
     mimcsponge: zeros((a, b) => mimc.F.toObject(mimc.multiHash([a, b]))),
