@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json, spawn
 
 from mixer.backup import read_backup
@@ -134,7 +136,8 @@ def test_backup_restores_into_a_new_home_and_never_overwrites(
     [
         (("deposit", "--note", "tornado-eth-0.1-1-0xabc"), "Tornado Cash note"),
         (("deposit", "--note", "hello"), "not a mixer note"),
-        (("--rpc-url", "http://127.0.0.1:9", "status"), "cannot reach the JSON-RPC node"),
+        (("--rpc-url", "http://127.0.0.1:9", "status"), "node at http://127.0.0.1:9: connection refused"),
+        (("--rpc-url", "http://no-such-host.invalid:8545", "status"), ".invalid:8545: host not found"),
         (("--account", "42", "deposit"), "only 10 unlocked accounts"),
         (("deploy", "--hash", "sha256"), "--hash must be one of"),
         (("deploy", "--depth", "4"), "no key for circuit withdraw-poseidon-4"),
@@ -203,7 +206,8 @@ def test_insufficient_funds_is_caught_before_the_note_is_saved(
     home, _ = deployed
     broke = "0x" + "5a" * 32  # an account the embedded chain never funded
     result = run(home, "--private-key", broke, "deposit", ok=False)
-    assert "insufficient funds" in one_error_line(result.stderr)
+    line = one_error_line(result.stderr)  # the deposit's own sentence, not the generic one
+    assert "has 0 ETH; a deposit needs 0.1 ETH plus up to" in line, line
     assert not (home / "notes.sealed").exists()
 
 
@@ -286,3 +290,15 @@ def test_a_backup_can_have_its_own_password(
     both = env(MIXER_PASSWORD="new wallet", MIXER_BACKUP_PASSWORD="for the backup")
     assert run_json(other, "notes", "restore", str(backup), environ=both)["added"] == 1
     assert Wallet.open(other, "new wallet").records()[0].note.to_string() == note
+
+
+def test_a_node_that_never_answers_is_timed_out_and_a_broken_pipe_is_no_chain_error() -> None:
+    with socket.socket() as silent:  # accepts connections (the kernel does), never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        w3 = backend.rpc_web3(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.5)
+        with pytest.raises(requests.exceptions.Timeout) as err:
+            w3.eth.chain_id  # noqa: B018
+    assert backend.unreachable_reason(err.value) == "timed out"
+    assert user_message(err.value) == "cannot reach the chain: timed out"
+    assert user_message(BrokenPipeError(32, "Broken pipe")) is None  # nothing to do with a chain

@@ -5,6 +5,7 @@ ones under test go through typer's runner, which is faster than a process start.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 from chain_nodes import anvil
-from cli_helpers import DEPTH, env, new_home, one_error_line, run, run_json, spawn
+from cli_helpers import DEPTH, MIXER, env, new_home, one_error_line, run, run_json, spawn
 from eth_account import Account
 
 from mixer.chain import backend
@@ -145,3 +146,52 @@ def test_an_unfunded_private_key_is_insufficient_funds(tmp_path: Path) -> None:
     proc = spawn(home, "deposit", environ=env(MIXER_PRIVATE_KEY="0x" + bytes(broke.key).hex()))
     assert proc.returncode == 1
     assert "insufficient funds" in one_error_line(proc.stderr)
+
+
+INTERRUPTED_START = """
+import sys
+
+class CtrlC:
+    # Ctrl-C arriving while the chain libraries load (they take a second or more)
+    def find_spec(self, name, path=None, target=None):
+        if name == "web3":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+from wallet_cli.main import main
+main()
+"""
+
+
+def test_ctrl_c_while_starting_is_one_line_and_status_130(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_START, "--home", str(tmp_path), "status"],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 130
+    assert proc.stderr.split() == ["interrupted"] and proc.stdout == ""
+
+
+def test_a_closed_stdout_pipe_is_not_reported_as_an_error(tmp_path: Path) -> None:
+    """`mixer snark --help | head -1`: head may be gone before mixer writes."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        for args in (("snark", "--help"), ("--help",), ("notes", "list")):
+            proc = subprocess.run(
+                [str(MIXER), "--home", str(tmp_path), *args],
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                env=env(),
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert proc.returncode == 1 and proc.stderr == "", (args, proc.stderr)
+    finally:
+        os.close(write_end)

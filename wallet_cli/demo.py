@@ -63,7 +63,7 @@ def demo(
     ] = 20,
 ) -> None:
     """Tell the whole story on a local chain: deploy, deposits, a private withdrawal."""
-    from wallet_cli.main import app  # the app that registers this command
+    from wallet_cli.app import app  # the app that registers this command
 
     options = ctx.obj
     assert isinstance(options, Options)

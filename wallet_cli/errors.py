@@ -13,6 +13,7 @@ import typer
 from web3.exceptions import Web3Exception
 
 from mixer.atomic import AlreadyExistsError
+from mixer.chain.backend import unreachable_reason
 from mixer.chain.client import ChainError, ContractReverted
 from mixer.chain.record import RecordError
 from mixer.note import NoteError
@@ -43,22 +44,19 @@ def user_message(exc: BaseException) -> str | None:
     text = str(exc)
     if isinstance(exc, ContractReverted):
         return REVERTS.get(exc.error, text)
+    if isinstance(exc, UserError):  # our own sentence, which may itself say "insufficient funds"
+        return text
     if "insufficient funds" in text.lower():
         return "insufficient funds: the sending account cannot pay the amount plus gas"
-    if isinstance(exc, requests.exceptions.ConnectionError | ConnectionError):
-        return f"cannot reach the chain: {type(exc).__name__}"
-    if isinstance(exc, requests.exceptions.Timeout | TimeoutError):
+    # not the builtin ConnectionError: BrokenPipeError is one (`mixer ... | head`), and it
+    # says nothing about the chain
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+        return f"cannot reach the chain: {unreachable_reason(exc)}"
+    if isinstance(exc, TimeoutError):
         return "the chain did not answer in time"
     if isinstance(
         exc,
-        UserError
-        | NoteError
-        | SealedError
-        | WalletError
-        | AlreadyExistsError
-        | ChainError
-        | RecordError
-        | Web3Exception,
+        NoteError | SealedError | WalletError | AlreadyExistsError | ChainError | RecordError | Web3Exception,
     ):
         return text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, OSError) and exc.filename is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import socket
 import sqlite3
 import weakref
 from functools import cache
@@ -27,7 +28,8 @@ from eth_tester.backends.pyevm.main import (
     get_default_genesis_params,
     setup_tester_chain,
 )
-from requests.exceptions import RequestException
+from requests.exceptions import RequestException, Timeout
+from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTimeoutError
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
 from web3.exceptions import Web3Exception
 
@@ -232,6 +234,36 @@ def _describe(exc: BaseException) -> str:
     return text[:200]
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps: requests hides the socket error under urllib3's
+    MaxRetryError.reason and NewConnectionError's __cause__."""
+    found: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, BaseException) and all(item is not seen for seen in found):
+            found.append(item)
+            todo += [getattr(item, "reason", None), item.__cause__, item.__context__, *item.args]
+    return found
+
+
+def unreachable_reason(exc: BaseException) -> str:
+    """Why a node could not be reached, in plain words (urllib3's own text is a paragraph
+    that names the cause only at its end)."""
+    causes = _causes(exc)
+    for kinds, reason in (
+        ((ConnectionRefusedError,), "connection refused (is the node running, on that port?)"),
+        ((socket.gaierror, NameResolutionError), "host not found"),
+        ((ConnectionResetError,), "the connection was reset"),
+        ((TimeoutError, Timeout, ReadTimeoutError), "timed out"),
+    ):
+        if any(isinstance(c, kinds) for c in causes):
+            return reason
+    if any(isinstance(c, NewConnectionError) for c in causes):
+        return "no connection could be made"
+    return _describe(exc)
+
+
 def connect(rpc_url: str | None, home: Path) -> Web3:
     """The wallet's chain: the embedded chain under `home/chain`, or the node at `rpc_url`.
 
@@ -244,7 +276,7 @@ def connect(rpc_url: str | None, home: Path) -> Web3:
     try:
         w3.eth.chain_id  # noqa: B018 - the reachability probe
     except (RequestException, OSError) as exc:
-        raise ChainError(f"cannot reach the JSON-RPC node at {rpc_url}: {_describe(exc)}") from None
+        raise ChainError(f"cannot reach the JSON-RPC node at {rpc_url}: {unreachable_reason(exc)}") from None
     except (ValueError, Web3Exception) as exc:
         raise ChainError(
             f"{rpc_url} does not answer as an Ethereum JSON-RPC node: {_describe(exc)}"
