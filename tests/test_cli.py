@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json, spawn
+from typer.testing import CliRunner
 
 from mixer.backup import read_backup
 from mixer.chain import backend
@@ -19,6 +21,7 @@ from mixer.chain.client import ContractReverted
 from mixer.hashes import get_hasher
 from mixer.note import Note
 from mixer.wallet import Wallet
+from wallet_cli.app import app
 from wallet_cli.errors import REVERTS, user_message
 from wallet_cli.main import hoist_global_options
 
@@ -119,8 +122,17 @@ def test_backup_restores_into_a_new_home_and_never_overwrites(
     assert run_json(home, "notes", "backup", str(backup))["notes"] == 1
     before = backup.read_bytes()
     again = run(home, "notes", "backup", str(backup), ok=False)
-    assert again.exit_code == 1 and "already exists" in one_error_line(again.stderr)
+    assert again.exit_code == 1
+    assert one_error_line(again.stderr) == f"error: {backup} already exists: pass --force to replace it"
     assert backup.read_bytes() == before
+    nowhere = backup.parent / "missing" / "notes.backup"
+    lost = run(home, "notes", "backup", str(nowhere), ok=False)
+    assert (
+        one_error_line(lost.stderr)
+        == f"error: cannot write {nowhere}: folder {nowhere.parent} does not exist"
+    )
+    run_json(home, "notes", "backup", str(backup), "--force")  # a new salt: other bytes, same notes
+    assert backup.read_bytes() != before and read_backup(backup, PASSWORD)[0].note.to_string() == note
 
     other = tmp_path_factory.mktemp("other")
     wrong = run(other, "notes", "restore", str(backup), environ=env(MIXER_PASSWORD="nope"), ok=False)
@@ -302,3 +314,24 @@ def test_a_node_that_never_answers_is_timed_out_and_a_broken_pipe_is_no_chain_er
     assert backend.unreachable_reason(err.value) == "timed out"
     assert user_message(err.value) == "cannot reach the chain: timed out"
     assert user_message(BrokenPipeError(32, "Broken pipe")) is None  # nothing to do with a chain
+
+
+def test_help_names_every_argument_in_capitals_with_the_files_extension() -> None:
+    expected = {
+        "snark export-r1cs": "CIRCUIT OUT.r1cs",
+        "snark witness": "CIRCUIT INPUT.json OUT.wtns",
+        "snark setup": "CIRCUIT OUT_KEY",
+        "snark export-vk": "KEY OUT.json",
+        "snark prove": "CIRCUIT KEY INPUT.json PROOF.json PUBLIC.json",
+        "snark verify": "VK.json PUBLIC.json PROOF.json",
+        "notes show": "NUMBER",
+        "notes backup": "FILE",
+        "notes restore": "FILE",
+        "withdraw": "NOTE",
+        "compliance": "NOTE",
+    }
+    for command, arguments in expected.items():
+        result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
+        # typer writes a required argument as {NAME} in the usage lines (and nowhere else)
+        shown = " ".join(re.findall(r"\{([^}]*)\}", result.stdout))
+        assert shown == arguments, result.stdout

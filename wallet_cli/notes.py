@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from mixer.atomic import AlreadyExistsError
 from mixer.backup import NoteRecord, read_backup, write_backup
 from mixer.note import Note
 from wallet_cli.session import Session, UserError
@@ -88,7 +89,7 @@ def list_notes(ctx: typer.Context) -> None:
 @app.command()
 def show(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The note's number in `mixer notes list`.")],
+    number: Annotated[int, typer.Argument(metavar="NUMBER", help="The note's number in `mixer notes list`.")],
 ) -> None:
     """Print one note string (the secret that controls the deposit) and what we know about it."""
     s = Session.of(ctx)
@@ -104,14 +105,25 @@ def show(
 @app.command()
 def backup(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Backup file to write (never overwritten unless --force).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Backup file to write (never overwritten unless --force).")
+    ],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write all notes to an encrypted backup file (the wallet's password, or MIXER_BACKUP_PASSWORD)."""
     s = Session.of(ctx)
+    folder = file.absolute().parent
+    if not folder.is_dir():  # else the error would name the temporary file written beside it
+        raise UserError(f"cannot write {file}: folder {folder} does not exist")
+    exists = f"{file} already exists: pass --force to replace it"
+    if file.exists() and not force:  # checked first, so no scrypt run is wasted
+        raise UserError(exists)
     records = s.wallet().records()
     password = os.environ.get(BACKUP_PASSWORD_ENV) or s.password()
-    write_backup(file, records, password, overwrite=force)
+    try:
+        write_backup(file, records, password, overwrite=force)
+    except AlreadyExistsError:  # it appeared meanwhile; write_backup never replaces it unasked
+        raise UserError(exists) from None
     if not s.options.json:
         summary(s.console, "Backup written", [("file", file), ("notes", len(records)), ("encrypted", "yes")])
     s.result({"file": str(file), "notes": len(records)})
@@ -120,7 +132,7 @@ def backup(
 @app.command()
 def restore(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A backup written by `mixer notes backup`.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A backup written by `mixer notes backup`.")],
 ) -> None:
     """Add the notes of a backup file to the wallet (notes already there are kept as they are)."""
     s = Session.of(ctx)

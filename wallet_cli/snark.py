@@ -38,7 +38,10 @@ _console = Console(stderr=True, highlight=False)
 
 T = TypeVar("T")
 
-CircuitArg = Annotated[str, typer.Argument(help="Built-in circuit, e.g. withdraw-poseidon-20.")]
+CircuitArg = Annotated[
+    str, typer.Argument(metavar="CIRCUIT", help="Built-in circuit, e.g. withdraw-poseidon-20.")
+]
+KeyArg = Annotated[Path, typer.Argument(metavar="KEY", help="Our proving key file or a snarkjs .zkey.")]
 
 
 @contextmanager
@@ -123,7 +126,9 @@ def _done(ctx: typer.Context, text: str, data: dict[str, Any]) -> None:
 
 @app.command("export-r1cs")
 def export_r1cs(
-    ctx: typer.Context, circuit: CircuitArg, out: Annotated[Path, typer.Argument(help="Output .r1cs file.")]
+    ctx: typer.Context,
+    circuit: CircuitArg,
+    out: Annotated[Path, typer.Argument(metavar="OUT.r1cs", help="Output .r1cs file.")],
 ) -> None:
     """Write CIRCUIT's constraint system as an iden3 .r1cs file (readable by snarkjs)."""
     with _user_errors():
@@ -151,7 +156,7 @@ def witness(
     input_json: Annotated[
         Path, typer.Argument(metavar="INPUT.json", help="Signal names to decimal strings.")
     ],
-    out: Annotated[Path, typer.Argument(help="Output .wtns file.")],
+    out: Annotated[Path, typer.Argument(metavar="OUT.wtns", help="Output .wtns file.")],
 ) -> None:
     """Compute CIRCUIT's witness for INPUT.json and write it as an iden3 .wtns file."""
     inputs = _read_inputs(input_json)
@@ -206,7 +211,7 @@ def setup(
 @app.command("export-vk")
 def export_vk(
     ctx: typer.Context,
-    key: Annotated[Path, typer.Argument(help="Our proving key file or a snarkjs .zkey.")],
+    key: KeyArg,
     out: Annotated[Path, typer.Argument(metavar="OUT.json", help="verification_key.json to write.")],
 ) -> None:
     """Write KEY's verifying key in snarkjs's verification_key.json shape."""
@@ -224,7 +229,7 @@ def export_vk(
 def prove(
     ctx: typer.Context,
     circuit: CircuitArg,
-    key: Annotated[Path, typer.Argument(help="Our proving key file or a snarkjs .zkey.")],
+    key: KeyArg,
     input_json: Annotated[
         Path, typer.Argument(metavar="INPUT.json", help="Signal names to decimal strings.")
     ],
