@@ -257,3 +257,75 @@ def test_withdrawals_that_would_link_back_to_the_deposit_are_warned_about(
     assert [tx["step"] for tx in linked["transactions"]] == ["withdraw"]  # warned, not refused
     assert any(f"recipient {depositor} made this deposit" in w for w in linked["warnings"])
     assert any(f"paid) by {depositor}, the account that made this deposit" in w for w in linked["warnings"])
+
+
+def test_print_record_for_people_shows_the_record_on_one_line_and_amounts_in_units(
+    pool: tuple[Path, str, list[str]],
+) -> None:
+    home, _, notes = pool
+    fresh, relayer = Account.create().address, Account.create().address
+    args = ("withdraw", notes[4], "--to", fresh, "--relayer", relayer, "--fee", "0.02", "--print-record")
+    shown = run(home, *args, environ=env(COLUMNS="120")).stdout  # the record is far wider
+    (line,) = [x for x in shown.splitlines() if x.startswith("0x") and len(x) == 2 + 2 * RECORD_SIZE]
+    assert len(WithdrawalRecord.decode(bytes.fromhex(line[2:])).encode()) == RECORD_SIZE
+    assert "0.02 eth (20000000000000000 wei)" in shown and "0 eth (0 wei)" in shown
+    assert f"{fresh} (first-time recipient)" in shown
+    assert "['" not in shown and "[]" not in shown  # no Python list reprs
+
+
+def test_relay_sends_records_of_several_notes_in_one_transaction(tmp_path: Path) -> None:
+    """Three people print records (to three fresh addresses, each expecting to register its
+    recipient); a relayer account sends them together and earns the fee three times."""
+    home = new_home(tmp_path)
+    run_json(home, "deploy", "--depth", str(DEPTH))
+    notes = [str(run_json(home, "--account", str(n), "deposit")["note"]) for n in (1, 2, 3)]
+    relayer = Account.create().address
+    fresh = [Account.create().address for _ in notes]
+    bound = ("--relayer", relayer, "--fee", "0.01")
+    files = []
+    for i, (note, to) in enumerate(zip(notes[:2], fresh, strict=False)):
+        printed = run(home, "--json", "withdraw", note, "--to", to, *bound, "--print-record").stdout
+        files.append(tmp_path / f"record{i}.json")
+        files[-1].write_text(printed)
+    third = run_json(home, "withdraw", notes[2], "--to", fresh[2], *bound, "--print-record")["record"]
+    (sender,) = _balances(home, Account.from_key(backend.dev_private_keys()[9]).address)
+
+    args = ("relay", str(files[0]), str(files[1]), str(third), "--recipient", fresh[2], *bound)
+    out = run_json(home, "--account", "9", *args)
+    assert [tx["step"] for tx in out["transactions"]] == ["withdraw"]  # one transaction
+    assert out["newRecipients"] == fresh
+    assert _balances(home, *fresh, relayer) == [DENOMINATION - 10**16] * 3 + [3 * 10**16]
+    (sender_after,) = _balances(home, Account.from_key(backend.dev_private_keys()[9]).address)
+    assert sender_after < sender  # the relayer account paid the gas
+    assert [n["state"] for n in run_json(home, "status")["notes"]] == ["spent"] * 3
+
+    again = run(home, "relay", str(files[0]), ok=False)
+    assert "record 1 was already spent" in one_error_line(again.stderr)
+
+
+def test_relay_refuses_records_it_cannot_send_together(
+    pool: tuple[Path, str, list[str]], tmp_path: Path
+) -> None:
+    home, _, notes = pool
+    relayer = Account.create().address
+    files = []
+    for fee in ("0.01", "0.02"):
+        printed = run(
+            home, "--json", "withdraw", notes[4], "--to", Account.create().address,
+            "--relayer", relayer, "--fee", fee, "--print-record",
+        ).stdout  # fmt: skip
+        files.append(tmp_path / f"fee-{fee}.json")
+        files[-1].write_text(printed)
+    (tmp_path / "junk.json").write_text("[1]")
+    cases = [
+        ((str(files[0]), str(files[1])), "bind different fees"),
+        ((str(files[0]), str(files[0])), "given twice"),
+        ((str(tmp_path / "junk.json"),), "is it `withdraw --print-record --json` output"),
+        ((str(tmp_path / "missing.json"),), "no such file"),
+        (("0x1234", "--recipient", relayer), "296 bytes"),
+        (("0x" + "00" * RECORD_SIZE,), "needs --recipient"),
+    ]
+    for args, message in cases:
+        result = run(home, "relay", *args, ok=False)
+        assert result.exit_code == 1, args
+        assert message in one_error_line(result.stderr), args

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from wallet_cli import compliance, demo, deploy, deposit, keys, notes, snark, status, withdraw
+from wallet_cli import compliance, demo, deploy, deposit, keys, notes, relay, snark, status, withdraw
 from wallet_cli.errors import fail, user_message
 from wallet_cli.session import Options, UserError
 
@@ -121,6 +121,7 @@ for command in (
     deploy.deploy,
     deposit.deposit,
     withdraw.withdraw,
+    relay.relay,
     status.status,
     compliance.compliance,
     demo.demo,

@@ -27,6 +27,13 @@ def units(amount: int, decimals: int = 18) -> str:
     return text
 
 
+def amount(value: int, decimals: int, currency: str) -> str:
+    """`value` smallest units in whole units and as the exact integer the proof binds:
+    "0.01 eth (10000000000000000 wei)"."""
+    smallest = "wei" if currency == "eth" else "smallest units"
+    return f"{units(value, decimals)} {currency} ({value} {smallest})"
+
+
 def parse_units(text: str, decimals: int, option: str, *, positive: bool = False) -> int:
     """The inverse of `units`: `text` whole units ("0.01") as a count of the smallest unit,
     refusing what is not a plain non-negative (or, with `positive`, positive) amount."""

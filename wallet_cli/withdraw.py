@@ -25,7 +25,7 @@ from wallet_cli.notes import note_argument
 from wallet_cli.pools import check_note_pool, checked_address
 from wallet_cli.privacy import link_warnings
 from wallet_cli.session import Session, UserError, send_checked
-from wallet_cli.view import parse_units, steps_bar, summary, transactions, units
+from wallet_cli.view import amount, parse_units, steps_bar, summary, transactions, units
 
 PROVING_STEPS = ("witness", *groth16.PROVE_STEPS)
 WITHDRAW_GAS = 1_500_000
@@ -57,6 +57,31 @@ def balance(s: Session, info: PoolInfo, address: str) -> int:
         return int(s.w3.eth.get_balance(address))  # type: ignore[arg-type]
     token = s.w3.eth.contract(address=info.token, abi=TOKEN_ABI_APPROVE)  # type: ignore[call-overload]
     return int(token.functions.balanceOf(address).call())
+
+
+def print_record_for_people(s: Session, info: PoolInfo, data: dict[str, Any]) -> None:
+    """What `--print-record` shows: the parameters the proof binds, readable, and the record
+    on one unwrapped line to copy (like a note)."""
+    new = data["newRecipients"]
+    summary(
+        s.console,
+        "Withdrawal record (not sent)",
+        [
+            ("pool", data["pool"]),
+            ("recipient", data["recipient"]),
+            ("relayer", data["relayer"]),
+            ("fee", amount(data["fee"], info.decimals, info.currency)),
+            ("refund", amount(data["refund"], 18, "eth")),
+            ("registers", ", ".join(new) + " (first-time recipient)" if new else "nothing (known recipient)"),
+            ("privacy warnings", f"{len(data['warnings'])} (printed above)" if data["warnings"] else "none"),
+        ],
+    )
+    s.console.print("The record (296 bytes; the proof binds the values above, nobody can change them):")
+    s.console.print(data["record"], soft_wrap=True, markup=False, highlight=False)
+    s.console.print(
+        "A relayer sends it with `mixer relay FILE`, where FILE holds this command's --json output "
+        "(or `mixer relay RECORD --recipient ... --relayer ... --fee ...` with the values above)."
+    )
 
 
 def withdraw(
@@ -138,7 +163,7 @@ def withdraw(
     if print_record:
         data = {"record": "0x" + record.encode().hex(), "pool": info.address, **bound}
         if not s.options.json:
-            summary(s.console, "Withdrawal record (not sent)", [*data.items()])
+            print_record_for_people(s, info, data)
         s.result(data)
         return
 
