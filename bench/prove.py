@@ -3,12 +3,19 @@
     python bench/prove.py [--runs N] [--circuit withdraw-poseidon-20]
 
 Both provers use the same snarkjs `.zkey` (a phase-2 key with one contribution, made with
-`snarkjs groth16 setup` on our exported `.r1cs`) and the same witness (our `.wtns`). The
-peer is `snarkjs groth16 prove` timed as a whole process (what a user runs); ours is timed
-in-process after loading the key, plus the witness computation, twice: with the key's
-precomputed tables (`groth16.precompute`, a prover that keeps its key loaded) and without
-(what the one-shot CLI does). Each side's proof is verified by both verifiers. The first
-run builds a 2^13 powers-of-tau file (~3-5 minutes, cached under .cache/bench).
+`snarkjs groth16 setup` on our exported `.r1cs`) and the same inputs. The peer is
+`snarkjs groth16 prove` on our `.wtns`, timed as a whole process (node start, `.zkey`
+parse, proof: what a user runs). Ours is timed two ways, interleaved with the peer:
+- in-process after loading the key (witness + proof), with the key's precomputed tables
+  (`groth16.precompute`, a prover that keeps its key loaded) and without them;
+- as a whole process, like the peer: `mixer snark prove CIRCUIT KEY INPUT.json PROOF.json
+  PUBLIC.json` (interpreter start, imports, `.zkey` parse and checks, witness, proof, and
+  the CLI's own check of the proof it writes). This is the like-for-like row.
+Every proof is verified by both verifiers (ours in-process and as `mixer snark verify`,
+and `snarkjs groth16 verify`). The targets (prove ratio <= 1 in-process and as a whole
+process, verify <= 0.3 s) are printed as met / NOT met and never fail the run; a proof
+that does not verify does. The first run builds a 2^13 powers-of-tau file (~3-5 minutes,
+cached by tests/snarkjs_cli.py, which the tests share).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,9 +44,20 @@ from mixer.snark.proof import public_from_snarkjs, public_to_snarkjs
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 CACHE = ROOT / ".cache" / "bench"
-SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
+MIXER = ROOT / ".venv" / "bin" / "mixer"
+PROVE_TARGET = 1.0
+"""Ours / snarkjs prove time, median wall of the interleaved runs."""
+VERIFY_TARGET = 0.3
+"""Seconds for one verification (the slowest over the proofs checked)."""
 sys.path.insert(0, str(ROOT / "tests"))
-from snark_circuits import withdraw_example  # noqa: E402  (test helper: a note in a real tree)
+# test helpers: a note in a real tree; the snarkjs runner and powers of tau the tests use
+from conftest import node_tool  # noqa: E402
+from snark_circuits import withdraw_example  # noqa: E402
+from snarkjs_cli import CommandFailed, ptau, run  # noqa: E402
+from snarkjs_cli import snarkjs as snarkjs_process  # noqa: E402
+
+Runs = list[tuple[float, float]]
+"""(wall, CPU) seconds of each run."""
 
 
 def live_children_cpu() -> float:
@@ -71,24 +90,13 @@ def timed(work: Callable[[], T]) -> tuple[T, float, float]:
     return result, time.perf_counter() - wall, cpu_seconds() - cpu
 
 
-def snarkjs(*args: str | Path, cwd: Path = CACHE) -> None:
-    """Run snarkjs; exit with its output if it fails."""
-    proc = subprocess.run(
-        [str(SNARKJS), *map(str, args)], cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        sys.exit(f"snarkjs {' '.join(map(str, args))} failed:\n{proc.stdout}\n{proc.stderr}")
+def snarkjs(*args: str | Path) -> None:
+    """Run snarkjs in the cache folder; CommandFailed (with its output) if it fails."""
+    run([node_tool("snarkjs"), *args], CACHE)
 
 
-def ptau(power: int) -> Path:
-    path = CACHE / f"pot{power}.ptau"
-    if not path.exists():
-        print(f"making a 2^{power} powers of tau (once; a few minutes)...", flush=True)
-        snarkjs("powersoftau", "new", "bn128", str(power), f"pot{power}_0.ptau")
-        snarkjs("powersoftau", "contribute", f"pot{power}_0.ptau", f"pot{power}_1.ptau", "-e=bench")
-        snarkjs("powersoftau", "prepare", "phase2", f"pot{power}_1.ptau", f"pot{power}_partial.ptau")
-        (CACHE / f"pot{power}_partial.ptau").rename(path)  # an interrupted run leaves no bad cache
-    return path
+def verdict(value: float, target: float) -> str:
+    return "met" if value <= target else "NOT met"
 
 
 def zkey(circuit: str) -> Path:
@@ -107,16 +115,41 @@ def zkey(circuit: str) -> Path:
     return path
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--circuit", default="withdraw-poseidon-20")
-    args = parser.parse_args()
+def prove_rows(label: str, runs: Runs, peer: Runs) -> tuple[str, list[float]]:
+    """Printed lines for one of our provers against snarkjs, and its median wall and CPU ratios."""
+    lines = [f"  {label}:"]
+    ratios = []
+    for what, index in (("wall", 0), ("CPU ", 1)):
+        o = statistics.median(t[index] for t in runs)
+        p = statistics.median(t[index] for t in peer)
+        best = min(t[index] for t in runs) / min(t[index] for t in peer)
+        ratios.append(o / p)
+        ratio = f"ratio {o / p:.2f} (best-of {best:.2f})"
+        lines.append(f"    {what} median: {o:.2f} s, snarkjs {p:.2f} s -> {ratio}")
+    return "\n".join(lines), ratios
+
+
+def cli_verify(vk: Path, public: Path, proof: Path) -> bool:
+    """`mixer snark verify` as a user runs it: exit 0 valid, 1 invalid, 2 unusable files."""
+    proc = subprocess.run(
+        [str(MIXER), "snark", "verify", str(vk), str(public), str(proof)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode not in (0, 1):
+        raise CommandFailed(f"mixer snark verify {proof.name} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.returncode == 0
+
+
+def bench(args: argparse.Namespace) -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
+    if not MIXER.exists():
+        sys.exit(f"{MIXER} not found: install the project into .venv first (pip install -e .)")
     key_path = zkey(args.circuit)
-    vk_json = json.loads(key_path.with_suffix(".vk.json").read_text())
-    hash_name, depth = registry.parse(args.circuit).hash_name, registry.parse(args.circuit).depth
-    inputs = withdraw_example(hash_name, depth)
+    vk_path = key_path.with_suffix(".vk.json")
+    spec = registry.parse(args.circuit)
+    inputs = withdraw_example(spec.hash_name, spec.depth)
 
     start = time.perf_counter()
     pk = load_key(key_path)
@@ -140,39 +173,50 @@ def main() -> None:
     tables, tables_seconds, _ = timed(lambda: groth16.precompute(pk))
 
     public = registry.public_signals(args.circuit, inputs)
-    # Interleaved, so all see the same machine load.
-    ours: list[tuple[float, float]] = []
-    plain: list[tuple[float, float]] = []
-    peer: list[tuple[float, float]] = []
-    proof: Proof | None = None
     (CACHE / "wtns.wtns").write_bytes(iden3.write_wtns(registry.witness(args.circuit, inputs)))
+    (CACHE / "input.json").write_text(json.dumps(inputs))
+    (CACHE / "public.json").write_text(json.dumps(public_to_snarkjs(public)))
+    cli_prove = [MIXER, "snark", "prove", args.circuit, key_path.name, "input.json", "cli_proof.json"]
+    # Interleaved, so all see the same machine load.
+    ours: Runs = []
+    plain: Runs = []
+    cli: Runs = []
+    peer: Runs = []
+    proofs: dict[str, Proof] = {}
     for _ in range(args.runs):
-        proof, wall, cpu = timed(
+        proofs["ours, in-process, tables"], wall, cpu = timed(
             lambda: groth16.prove(pk, registry.witness(args.circuit, inputs), tables=tables)
         )
         ours.append((wall, cpu))
-        proof_plain, wall, cpu = timed(lambda: groth16.prove(pk, registry.witness(args.circuit, inputs)))
+        proofs["ours, in-process, no tables"], wall, cpu = timed(
+            lambda: groth16.prove(pk, registry.witness(args.circuit, inputs))
+        )
         plain.append((wall, cpu))
-        assert groth16.verify(pk.vk, public, proof_plain)
+        _, wall, cpu = timed(lambda: run([*cli_prove, "cli_public.json"], CACHE))
+        cli.append((wall, cpu))
         _, wall, cpu = timed(
             lambda: snarkjs("groth16", "prove", key_path.name, "wtns.wtns", "sj_proof.json", "sj_public.json")
         )
         peer.append((wall, cpu))
 
-    assert proof is not None
-    assert public_from_snarkjs(json.loads((CACHE / "sj_public.json").read_text())) == public
+    for name in ("cli_public.json", "sj_public.json"):
+        if public_from_snarkjs(json.loads((CACHE / name).read_text())) != public:
+            sys.exit(f"{name} holds other public signals than the inputs'")
+    proofs["ours, whole process"] = Proof.from_snarkjs(json.loads((CACHE / "cli_proof.json").read_text()))
+    proofs["snarkjs"] = Proof.from_snarkjs(json.loads((CACHE / "sj_proof.json").read_text()))
 
-    vk = VerifyingKey.from_snarkjs(vk_json)
-    ours_ok, our_verify, _ = timed(lambda: groth16.verify(vk, public, proof))
-    peer_proof = Proof.from_snarkjs(json.loads((CACHE / "sj_proof.json").read_text()))
-    peer_ok_ours = groth16.verify(vk, public, peer_proof)
-    (CACHE / "our_proof.json").write_text(json.dumps(proof.to_snarkjs()))
-    (CACHE / "public.json").write_text(json.dumps(public_to_snarkjs(public)))
-    _, peer_verify, _ = timed(
-        lambda: snarkjs(
-            "groth16", "verify", key_path.with_suffix(".vk.json").name, "public.json", "our_proof.json"
-        )
-    )
+    # Every proof by every verifier: (ok, seconds) per verifier.
+    vk = VerifyingKey.from_snarkjs(json.loads(vk_path.read_text()))
+    checks: dict[str, list[tuple[bool, float]]] = {}
+    for label, proof in proofs.items():
+        proof_path = CACHE / "checked_proof.json"
+        proof_path.write_text(json.dumps(proof.to_snarkjs()))
+        in_process, in_process_s, _ = timed(partial(groth16.verify, vk, public, proof))
+        process, process_s, _ = timed(partial(cli_verify, vk_path, CACHE / "public.json", proof_path))
+        verify_args = ("groth16", "verify", vk_path.name, "public.json", proof_path.name)
+        peer_run, peer_s, _ = timed(partial(snarkjs_process, *verify_args, cwd=CACHE))
+        peer_ok = peer_run.returncode == 0 and "OK!" in peer_run.stdout
+        checks[label] = [(in_process, in_process_s), (process, process_s), (peer_ok, peer_s)]
 
     r1cs = registry.compile(args.circuit)
     size = f"{r1cs.n_constraints} constraints, {r1cs.n_wires} wires, domain {pk.qap.domain_size}"
@@ -182,27 +226,56 @@ def main() -> None:
         f"precomputed tables (once per loaded key): {tables_seconds:.2f} s in {default_workers()} processes, "
         f"{one_process_seconds:.2f} s in one (+{tables_mb:.0f} MB)"
     )
-    print(f"prove, {args.runs} interleaved runs (ours: witness + proof with {default_workers()} workers; ")
-    print("snarkjs: the whole `groth16 prove` process):")
-    for label, runs in (("ours", ours), ("ours without tables", plain)):
-        print(f"  {label}:")
-        for what, index in (("wall", 0), ("CPU ", 1)):
-            o = statistics.median(t[index] for t in runs)
-            p = statistics.median(t[index] for t in peer)
-            best = min(t[index] for t in runs) / min(t[index] for t in peer)
-            ratios = f"ratio {o / p:.2f} (best-of ratio {best:.2f})"
-            print(f"    {what} median: {o:.2f} s, snarkjs {p:.2f} s -> {ratios}")
+    print(f"prove, {args.runs} interleaved runs; ratio = our time / snarkjs's (below 1: ours is faster).")
+    print("snarkjs: the whole `groth16 prove` process, from our .wtns. Ours in-process: witness + proof")
+    print(f"with {default_workers()} workers, key already loaded. Ours whole process: `mixer snark prove`")
+    print("from input.json (start, imports, .zkey parse, witness, proof, its own verify, files).")
+    rows = (
+        ("ours in-process, with tables", ours),
+        ("ours in-process, without tables", plain),
+        ("ours whole process (mixer snark prove)", cli),
+    )
+    prove_ratios = []
+    for label, runs in rows:
+        text, (wall_ratio, cpu_ratio) = prove_rows(label, runs, peer)
+        print(text)
+        prove_ratios.append((label, wall_ratio, cpu_ratio))
     print("our profile, one process, with tables:")
     for name, seconds in profile:
         print(f"  {name:14s} {seconds:.3f} s")
     print(f"  {'total':14s} {sum(s for _, s in profile):.3f} s")
-    print(f"verify: ours {our_verify:.3f} s in-process, snarkjs {peer_verify:.2f} s (process)")
-    print(
-        f"cross-checks: our verifier on our proof {ours_ok}, on snarkjs's proof {peer_ok_ours}, "
-        f"snarkjs verify on our proof ok"
-    )
-    if not (ours_ok and peer_ok_ours):
-        sys.exit("a proof did not verify")
+    verifiers = ("ours in-process", "mixer snark verify", "snarkjs verify")
+    print("verify: seconds and result of each proof under each verifier")
+    print(f"  {'proof':30}" + "".join(f"{v:>22}" for v in verifiers))
+    for label, row in checks.items():
+        cells = "".join(f"{f'{s:.3f} s ' + ('ok' if ok else 'FAILED'):>22}" for ok, s in row)
+        print(f"  {label:30}{cells}")
+    targets = f"prove ratio <= {PROVE_TARGET:g}, verify <= {VERIFY_TARGET:g} s"
+    print(f"targets (checked, never failing the run): {targets}")
+    for label, wall_ratio, cpu_ratio in prove_ratios:
+        met = verdict(wall_ratio, PROVE_TARGET)
+        print(f"  prove, {label}: median wall ratio {wall_ratio:.2f} -> {met} (CPU ratio {cpu_ratio:.2f})")
+    for column, verifier in enumerate(verifiers[:2]):
+        slowest = max(row[column][1] for row in checks.values())
+        print(f"  verify, {verifier} (slowest proof): {slowest:.3f} s -> {verdict(slowest, VERIFY_TARGET)}")
+    failed = [
+        f"{label} by {verifier}"
+        for label, row in checks.items()
+        for verifier, (ok, _) in zip(verifiers, row, strict=True)
+        if not ok
+    ]
+    if failed:
+        sys.exit(f"proofs that did not verify: {', '.join(failed)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--circuit", default="withdraw-poseidon-20")
+    try:
+        bench(parser.parse_args())
+    except CommandFailed as exc:  # a tool's failure: its own output says why
+        sys.exit(str(exc))
 
 
 if __name__ == "__main__":
