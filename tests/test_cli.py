@@ -74,6 +74,8 @@ def test_deposits_from_two_accounts_are_on_chain_and_in_the_wallet(
     first = run_json(home, "deposit")
     second = run_json(home, "--account", "3", "deposit")
     assert (first["leafIndex"], second["leafIndex"]) == (0, 1)
+    assert [len(first["warnings"]), len(second["warnings"])] == [1, 1]  # a crowd of 1, then of 2
+    assert "the pool has only 2 deposits: a withdrawal hides among at most 2" in second["warnings"][0]
     assert first["from"] != second["from"]
     notes = [Note.parse(str(d["note"])) for d in (first, second)]
     assert all(n.pool.address == dep["pool"] for n in notes)
@@ -99,7 +101,8 @@ def test_status_counts_the_anonymity_set_and_warns_when_it_is_small(
     deployed: tuple[Path, dict[str, object]],
 ) -> None:
     home, dep = deployed
-    run_json(home, "deposit")
+    deposited = run(home, "deposit").stdout
+    assert "warning: the pool has only 1 deposits" in deposited
     status = run_json(home, "status")
     (pool,) = status["pools"]
     assert pool["deposits"] == 1 and pool["smallAnonymitySet"] is True

@@ -21,7 +21,8 @@ from conftest import ROOT
 from eth_account import Account
 from typer.testing import CliRunner
 
-from wallet_cli.main import app
+from mixer.chain import backend
+from wallet_cli.main import app, hoist_global_options
 
 
 def walkthrough_lines() -> list[str]:
@@ -33,7 +34,7 @@ def walkthrough_lines() -> list[str]:
 
 def command_name(args: list[str]) -> str:
     """ "deposit" for `--account 1 deposit`, "notes show" for `notes show 1`."""
-    commands = {"demo", "setup", "deploy", "deposit", "status", "notes", "withdraw", "compliance"}
+    commands = {"demo", "setup", "deploy", "deposit", "status", "notes", "withdraw", "relay", "compliance"}
     i = next(i for i, a in enumerate(args) if a in commands)
     return " ".join(args[i : i + 2]) if args[i] == "notes" else args[i]
 
@@ -44,7 +45,12 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     environ = {"HOME": str(tmp_path), "MIXER_TREE_DEPTH": str(DEPTH), "COLUMNS": "160"}
     # the demo reuses a proving key it finds, as on a second run
     shutil.copytree(dev_keys(), tmp_path / ".mixer" / "demo" / "keys")
-    fresh = Account.create().address
+    fresh, other_fresh, relayer = (Account.create().address for _ in range(3))
+    placeholders = {
+        "<fresh address>": fresh,
+        "<another fresh address>": other_fresh,
+        "<relayer address>": relayer,
+    }
     outputs: dict[str, str] = {}
     with anvil() as node:
         port = str(node.provider.endpoint_uri).rsplit(":", 1)[1]  # type: ignore[attr-defined]
@@ -60,11 +66,17 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
             if "<note>" in line:
                 shown = CliRunner().invoke(app, ["--json", "notes", "show", "1"], env=environ)
                 line = line.replace("<note>", json.loads(shown.stdout)["note"])
-            line = line.replace("<fresh address>", fresh)
+            for placeholder, address in placeholders.items():
+                line = line.replace(placeholder, address)
             args = shlex.split(line)[1:]
-            result = CliRunner().invoke(app, args, env=environ)
+            redirect = args[args.index(">") + 1] if ">" in args else None  # `... > FILE`
+            args = args[: args.index(">")] if redirect else args
+            # as the `mixer` script does, which lets global options follow the command
+            result = CliRunner().invoke(app, hoist_global_options(args), env=environ)
             assert result.exit_code == 0, f"{line}\n{result.stdout}\n{result.stderr}"
-            outputs[command_name(args)] = result.stdout
+            if redirect:
+                Path(redirect).write_text(result.stdout)
+            outputs.setdefault(command_name(args), result.stdout)
         assert node.eth.get_balance(fresh) == 0
     assert "Step 7/7" in outputs["demo"]
     assert "Withdrawal made" in outputs["withdraw"]
@@ -73,7 +85,13 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     home = Path(environ["MIXER_HOME"])
     status = CliRunner().invoke(app, ["--json", "status"], env=environ)
     states = [n["state"] for n in json.loads(status.stdout)["notes"]]
-    assert states == ["spent", "deposited, unspent"]
+    assert states == ["spent", "spent"]  # the second one through the relayer
+    assert "1 withdrawal(s) relayed in one transaction" in outputs["relay"]
+    w3 = backend.open_embedded(Path(environ["MIXER_HOME"]) / "chain")
+    try:
+        assert [w3.eth.get_balance(a) for a in (other_fresh, relayer)] == [9 * 10**16, 10**16]  # type: ignore[arg-type]
+    finally:
+        backend.close(w3)
     assert (home / "notes.sealed").exists() and (tmp_path / "mixer-notes.backup").exists()
 
 
@@ -97,6 +115,7 @@ def test_the_quick_start_demo_and_every_option_the_readme_names_exist() -> None:
         "deploy",
         "deposit",
         "withdraw",
+        "relay",
         "status",
         "compliance",
         "demo",
@@ -112,5 +131,11 @@ def test_the_quick_start_demo_and_every_option_the_readme_names_exist() -> None:
     text = (ROOT / "README.md").read_text()
     prose = "\n".join(line for line in text.splitlines() if "anvil --port" not in line)  # anvil's own
     named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", prose))
+    for span in re.findall(r"`([^`\n]*--[^`\n]*)`", prose):  # e.g. `setup --zkey FILE`: setup's option
+        words = span.removeprefix("mixer ").split()
+        command = next((" ".join(words[:n]) for n in (2, 1) if " ".join(words[:n]) in commands[1:]), "")
+        if command:
+            own = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"}).stdout
+            assert all(w in own for w in words if w.startswith("--")), span
     assert {"--rpc-url", "--private-key", "--relayer", "--refund", "--print-record", "--zkey"} <= named
     assert sorted(o for o in named if o not in helps) == []

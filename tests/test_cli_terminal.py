@@ -83,9 +83,18 @@ def test_demo_tells_the_whole_story_on_a_terminal(tmp_path: Path) -> None:
     depositor_row = next(line for line in text.splitlines() if line.startswith("│ depositor 1"))
     assert "-0.100" in depositor_row  # 0.1 plus gas left the first depositor
     # notes are printed unwrapped on purpose (one line to copy); everything else fits
+    # ... and so is the closing tip, a command to copy
+    (tip,) = [line for line in text.splitlines() if line.startswith("MIXER_PASSWORD=")]
     wide = [line for line in text.splitlines() if len(line) > COLUMNS and not line.startswith("mixer1-")]
-    assert not wide, wide[:3]
+    assert wide in ([], [tip]), wide[:3]
     assert re.search(r"Done in \d+ s", text)
+    # the tip works as printed, even with another wallet's password exported
+    path = f"{MIXER.parent}{os.pathsep}{environ['PATH']}"
+    tried = subprocess.run(
+        ["bash", "-c", tip], env={**environ, "PATH": path}, capture_output=True, text=True, check=False
+    )
+    assert tried.returncode == 0 and "Notes in" in tried.stdout, tried.stderr
+    assert environ["MIXER_PASSWORD"] != "demo wallet password"
 
 
 def test_the_wallet_password_is_typed_at_hidden_prompts(tmp_path: Path) -> None:

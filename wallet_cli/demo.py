@@ -8,6 +8,7 @@ as the command a user would type, followed by that command's own output.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import time
 from pathlib import Path
@@ -162,6 +163,10 @@ def demo(
     mixer("compliance", note)
     console.print()
     console.print(
-        f"[bold green]Done[/bold green] in {time.monotonic() - started:.0f} s. Try it by hand: "
-        f"`mixer --home {home} notes list`, or start your own wallet with `mixer setup --dev`."
+        f"[bold green]Done[/bold green] in {time.monotonic() - started:.0f} s. Look at the demo wallet "
+        f"by hand (its password is {DEMO_PASSWORD!r}):"
     )
+    # on a line of its own, unwrapped, so that it can be copied and run as it is
+    tip = f"{PASSWORD_ENV}={shlex.quote(DEMO_PASSWORD)} mixer --home {shlex.quote(str(home))} notes list"
+    console.print(tip, soft_wrap=True, markup=False)
+    console.print("or start your own wallet with `mixer setup --dev`.")

@@ -20,6 +20,7 @@ from mixer.chain.pool import PoolClient
 from mixer.note import Note
 from mixer.wallet import PoolInfo
 from wallet_cli.pools import check_note_pool, resolve
+from wallet_cli.privacy import small_crowd
 from wallet_cli.session import Session, UserError, send_checked
 from wallet_cli.view import spinner, summary, transactions, units
 
@@ -117,6 +118,8 @@ def deposit(
     wallet.update(note, leaf_index=leaf, deposit_tx=tx_hash)
 
     text = note.to_string()
+    crowd = small_crowd(leaf + 1)  # a deposit is private only once others follow it
+    warnings = [f"{crowd}; wait for more deposits before withdrawing if privacy matters"] if crowd else []
     if not s.options.json:
         summary(
             s.console,
@@ -130,6 +133,8 @@ def deposit(
             ],
         )
         transactions(s.console, s.txs.entries)
+        for warning in warnings:
+            s.console.print(f"[yellow]warning[/yellow]: {warning}.")
         s.console.print("Your note (the secret that withdraws this deposit):")
         s.console.print(text, soft_wrap=True, markup=False)
         s.console.print(
@@ -143,5 +148,6 @@ def deposit(
             "leafIndex": leaf,
             "commitment": "0x" + commitment.to_bytes(32, "big").hex(),
             "from": sender.address,
+            "warnings": warnings,
         }
     )

@@ -36,6 +36,11 @@ REVERTS = {
     "WrongRecordsLength": "a withdrawal record must be exactly 296 bytes",
     "NullifierNotInField": "the nullifier hash is not a field element",
     "TransferFailed": "the pool could not pay the recipient (does it reject payments?)",
+    "NewRecipientIndexOutOfRange": "a record points at a new recipient the transaction does not register",
+    "DirectoryFull": "the pool's recipient directory is full",
+    "LeafIndexOverflow": "the pool is full: its Merkle tree has no free leaf",
+    "ZerosLevelOutOfRange": "the pool's tree was asked for a level beyond its depth (a contract bug)",
+    "ZerosStoreFailed": "deploying the pool's table of empty-subtree hashes failed",
 }
 
 

@@ -32,8 +32,12 @@ def link_warnings(
             f"the withdrawal is sent (its gas paid) by {sender}, the account that made this deposit: anyone "
             "can link the two; send it from another account or through a relayer (--print-record)"
         )
-    if deposits < MIN_ANONYMITY_SET:
-        warnings.append(
-            f"the pool has only {deposits} deposits: this withdrawal hides among at most {deposits}"
-        )
-    return warnings
+    crowd = small_crowd(deposits)
+    return warnings + ([crowd] if crowd else [])
+
+
+def small_crowd(deposits: int) -> str | None:
+    """The warning for a pool of `deposits` deposits, if that is too few to hide among."""
+    if deposits >= MIN_ANONYMITY_SET:
+        return None
+    return f"the pool has only {deposits} deposits: a withdrawal hides among at most {deposits}"
