@@ -15,6 +15,8 @@ interface IERC20Minimal {
 contract ERC20Pool is Pool {
     IERC20Minimal public immutable token;
 
+    error RefundOverflow();
+
     constructor(IVerifier _verifier, IHasher _hasher, uint256 _denomination, uint32 _levels, IERC20Minimal _token)
         Pool(_verifier, _hasher, _denomination, _levels)
     {
@@ -27,6 +29,7 @@ contract ERC20Pool is Pool {
     }
 
     function _checkWithdrawValue(uint256 refund, uint256 count) internal view override {
+        if (refund > type(uint256).max / count) revert RefundOverflow();
         if (msg.value != refund * count) revert WrongValue();
     }
 
@@ -39,10 +42,13 @@ contract ERC20Pool is Pool {
         _tokenCall(abi.encodeCall(IERC20Minimal.transfer, (relayer, amount)));
     }
 
-    /// Accepts tokens that return true and tokens that return nothing; anything else fails.
+    /// Accepts tokens that return true and tokens that return nothing; anything else (false,
+    /// a short or non-boolean return, no code at the address) is TransferFailed, never a
+    /// decoding revert.
     function _tokenCall(bytes memory data) private {
         (bool ok, bytes memory ret) = address(token).call(data);
-        if (!ok || address(token).code.length == 0 || (ret.length != 0 && !abi.decode(ret, (bool)))) {
+        bool returnedTrue = ret.length >= 32 && uint256(bytes32(ret)) == 1;
+        if (!ok || address(token).code.length == 0 || (ret.length != 0 && !returnedTrue)) {
             revert TransferFailed();
         }
     }

@@ -14,6 +14,10 @@ abstract contract MerkleTreeWithHistory {
 
     error InvalidTreeDepth();
     error TreeFull();
+    /// nextIndex is a uint32 (fixed ABI): at depth 32 the last leaf, 2^32 - 1, has no successor.
+    error LeafIndexOverflow();
+    error ZerosLevelOutOfRange();
+    error ZerosStoreFailed();
 
     IHasher public immutable hasher;
     uint32 public immutable levels;
@@ -44,7 +48,7 @@ abstract contract MerkleTreeWithHistory {
 
     /// The empty subtree's root at height `i` (the zero leaf for i = 0).
     function zeros(uint256 i) public view returns (uint256) {
-        if (i >= levels) revert InvalidTreeDepth();
+        if (i >= levels) revert ZerosLevelOutOfRange();
         return _loadZeros()[i];
     }
 
@@ -56,6 +60,7 @@ abstract contract MerkleTreeWithHistory {
         index = nextIndex;
         uint32 depth = levels;
         if (uint256(index) >= uint256(1) << depth) revert TreeFull();
+        if (index == type(uint32).max) revert LeafIndexOverflow();
         uint256[] memory z = _loadZeros();
         address h = address(hasher);
         uint256 node = leaf;
@@ -104,6 +109,6 @@ abstract contract MerkleTreeWithHistory {
         assembly ("memory-safe") {
             store := create(0, add(init, 32), mload(init))
         }
-        if (store == address(0)) revert InvalidTreeDepth();
+        if (store == address(0)) revert ZerosStoreFailed();
     }
 }

@@ -4,11 +4,12 @@ pragma solidity 0.8.37;
 import {IHasher} from "./IHasher.sol";
 import {IVerifier} from "./IVerifier.sol";
 import {MerkleTreeWithHistory} from "./MerkleTreeWithHistory.sol";
+import {RecipientDirectory} from "./RecipientDirectory.sol";
 
 /// A fixed-denomination privacy pool. Withdrawals arrive as concatenated 296-byte records:
 /// rootIndex uint32 | nullifierHash 32 | recipientId uint32 | proof 256 (DESIGN.md §5).
 /// No owner, no upgrade path; subclasses only move the asset.
-abstract contract Pool is MerkleTreeWithHistory {
+abstract contract Pool is MerkleTreeWithHistory, RecipientDirectory {
     uint256 internal constant RECORD_SIZE = 296;
     uint256 internal constant PROOF_SIZE = 256;
 
@@ -21,24 +22,18 @@ abstract contract Pool is MerkleTreeWithHistory {
     error EmptyRootSlot();
     error NullifierNotInField();
     error NullifierSpent();
-    error UnknownRecipient();
-    error ZeroRecipient();
     error InvalidProof();
     error TransferFailed();
     error Reentrancy();
 
     event Deposit(bytes32 indexed commitment, uint32 leafIndex, uint256 timestamp);
     event Withdrawal(address to, bytes32 nullifierHash, address indexed relayer, uint256 fee);
-    event RecipientRegistered(address indexed recipient, uint32 id);
 
     IVerifier public immutable verifier;
     uint256 public immutable denomination;
 
     mapping(bytes32 => bool) public commitments;
     mapping(bytes32 => bool) public isSpent;
-    address[] internal recipients;
-    // id + 1, so that 0 means "not registered"
-    mapping(address => uint32) internal recipientSlot;
     // transient (EIP-1153): the guard costs 200 gas instead of a cold SSTORE round trip
     bool private transient locked;
 
@@ -65,29 +60,9 @@ abstract contract Pool is MerkleTreeWithHistory {
         emit Deposit(commitment, leafIndex, block.timestamp);
     }
 
-    /// Idempotent and permissionless: returns the existing id for a known address.
-    function registerRecipient(address recipient) external returns (uint32) {
-        return _register(recipient);
-    }
-
-    /// Reverts with UnknownRecipient for an address that was never registered.
-    function recipientId(address recipient) external view returns (uint32) {
-        uint32 slot = recipientSlot[recipient];
-        if (slot == 0) revert UnknownRecipient();
-        return slot - 1;
-    }
-
-    function recipientAt(uint32 id) external view returns (address) {
-        if (id >= recipients.length) revert UnknownRecipient();
-        return recipients[id];
-    }
-
-    function recipientCount() external view returns (uint32) {
-        return uint32(recipients.length);
-    }
-
     /// Registers `newRecipients`, checks every record and marks its nullifier spent, verifies
-    /// all proofs in one batch, and only then pays; any failure reverts all of it.
+    /// all proofs in one batch, and only then pays; any failure reverts all of it. A record's
+    /// recipientId is a directory id, or NEW_RECIPIENT | i for `newRecipients[i]`.
     function withdraw(
         bytes calldata records,
         address[] calldata newRecipients,
@@ -107,7 +82,7 @@ abstract contract Pool is MerkleTreeWithHistory {
         address payable[] memory to = new address payable[](count);
         for (uint256 i = 0; i < count; i++) {
             uint256 offset = i * RECORD_SIZE;
-            (to[i], inputs[3 * i], inputs[3 * i + 1]) = _spend(records[offset:offset + RECORD_SIZE]);
+            (to[i], inputs[3 * i], inputs[3 * i + 1]) = _spend(records[offset:offset + RECORD_SIZE], newRecipients);
             inputs[3 * i + 2] = uint256(keccak256(abi.encode(to[i], relayer, fee, refund))) % FIELD_SIZE;
             assembly ("memory-safe") {
                 calldatacopy(add(add(proofs, 32), mul(i, PROOF_SIZE)), add(records.offset, add(offset, 40)), PROOF_SIZE)
@@ -123,7 +98,10 @@ abstract contract Pool is MerkleTreeWithHistory {
 
     /// Checks one record's root slot, nullifier and recipient, and marks the nullifier spent
     /// (so a repeat later in the same batch is caught); returns (recipient, root, nullifierHash).
-    function _spend(bytes calldata record) private returns (address payable, uint256, uint256) {
+    function _spend(bytes calldata record, address[] calldata newRecipients)
+        private
+        returns (address payable to, uint256, uint256)
+    {
         uint32 rootIndex = uint32(bytes4(record[0:4]));
         bytes32 nullifierHash = bytes32(record[4:36]);
         uint32 id = uint32(bytes4(record[36:40]));
@@ -132,20 +110,9 @@ abstract contract Pool is MerkleTreeWithHistory {
         if (root == 0) revert EmptyRootSlot();
         if (uint256(nullifierHash) >= FIELD_SIZE) revert NullifierNotInField();
         if (isSpent[nullifierHash]) revert NullifierSpent();
-        if (id >= recipients.length) revert UnknownRecipient();
+        to = _recipient(id, newRecipients);
         isSpent[nullifierHash] = true;
-        return (payable(recipients[id]), uint256(root), uint256(nullifierHash));
-    }
-
-    function _register(address recipient) private returns (uint32) {
-        if (recipient == address(0)) revert ZeroRecipient();
-        uint32 slot = recipientSlot[recipient];
-        if (slot != 0) return slot - 1;
-        uint32 id = uint32(recipients.length);
-        recipients.push(recipient);
-        recipientSlot[recipient] = id + 1;
-        emit RecipientRegistered(recipient, id);
-        return id;
+        return (to, uint256(root), uint256(nullifierHash));
     }
 
     function _sendEth(address payable to, uint256 amount) internal {

@@ -58,7 +58,7 @@ def deploy_env(w3: Web3) -> Env:
         levels=DEPTH,
         token=token_address,
     )
-    tiny = deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=1)
+    tiny = toy_pool(sender, levels=1)
     env = Env(
         w3=w3,
         sender=sender,
@@ -67,7 +67,7 @@ def deploy_env(w3: Web3) -> Env:
         eth_addresses=eth,
         erc20=PoolClient(sender, erc20.pool),
         token=w3.eth.contract(address=token_address, abi=load("TestToken").abi),  # type: ignore[call-overload]
-        tiny=PoolClient(sender, tiny.pool),
+        tiny=tiny,
     )
     sender.send(env.token.functions.mint(accounts[0], 100 * TOKEN_DENOMINATION))
     sender.send(env.token.functions.approve(erc20.pool, 2**256 - 1))
@@ -77,6 +77,15 @@ def deploy_env(w3: Web3) -> Env:
     for _ in range(6):
         env.erc20.deposit(random_element(), value=0, gas=SETUP_GAS)
     return env
+
+
+def toy_pool(sender: Sender, *, levels: int) -> PoolClient:
+    """A fresh Poseidon ETH pool of depth `levels` that accepts the toy circuit's proofs."""
+    vk = vk_words(verification_key())
+    addresses = deploy_pool(
+        sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=levels
+    )
+    return PoolClient(sender, addresses.pool)
 
 
 def fresh_address() -> str:

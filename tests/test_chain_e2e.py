@@ -181,20 +181,23 @@ def test_relayer_batch_pays_every_record_in_one_transaction(poseidon: Deployed) 
 def test_real_proof_cannot_be_redirected_or_replayed(poseidon: Deployed) -> None:
     deployed = poseidon
     pool, recipient = deployed.pool, fresh_address()
-    (record,), _ = deployed.withdraw([(deployed.notes[0], recipient)], FEE)
-    pool.register_recipient(recipient)
+    (record,), new = deployed.withdraw([(deployed.notes[0], recipient)], FEE)
+    assert new == [recipient]  # the record names newRecipients[0], not a directory id
     with pytest.raises(ContractReverted) as info:
-        pool.withdraw([record], relayer=deployed.relayer, fee=FEE + 1)
+        pool.withdraw([record], new_recipients=new, relayer=deployed.relayer, fee=FEE + 1)
     assert info.value.error == "InvalidProof"
     thief = fresh_address()
-    ids, _ = pool.assign_recipient_ids([thief])
     pool.register_recipient(thief)
+    ids, _ = pool.assign_recipient_ids([thief])
     stolen = WithdrawalRecord(record.root_index, record.nullifier_hash, ids[0], record.proof)
     with pytest.raises(ContractReverted) as info:
         pool.withdraw([stolen], relayer=deployed.relayer, fee=FEE)
     assert info.value.error == "InvalidProof" and balance(pool, thief) == 0
-    pool.withdraw([record], relayer=deployed.relayer, fee=FEE, gas=WITHDRAW_GAS)
+    with pytest.raises(ContractReverted) as info:  # nor by swapping the newRecipients entry
+        pool.withdraw([record], new_recipients=[thief], relayer=deployed.relayer, fee=FEE)
+    assert info.value.error == "InvalidProof" and balance(pool, thief) == 0
+    pool.withdraw([record], new_recipients=new, relayer=deployed.relayer, fee=FEE, gas=WITHDRAW_GAS)
     assert balance(pool, recipient) == DENOMINATION - FEE
     with pytest.raises(ContractReverted) as info:
-        pool.withdraw([record], relayer=deployed.relayer, fee=FEE)
+        pool.withdraw([record], new_recipients=new, relayer=deployed.relayer, fee=FEE)
     assert info.value.error == "NullifierSpent"

@@ -3,20 +3,43 @@ every attack DESIGN.md §5-6 names. Each rejected call also shows nothing was pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import cast
 
 import pytest
 from chain_nodes import anvil
-from contract_env import DENOMINATION, TOKEN_DENOMINATION, Env, deploy_env, fresh_address, record_for
+from contract_env import (
+    DENOMINATION,
+    DEPTH,
+    SETUP_GAS,
+    TOKEN_DENOMINATION,
+    Env,
+    deploy_env,
+    fresh_address,
+    record_for,
+    toy_pool,
+)
+from eth_tester.exceptions import TransactionFailed
 from snarkjs_toy import prove
 from web3 import Web3
+from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.logs import DISCARD
 
 from mixer.bn254 import G1_GEN, g1_add, g1_mul, g1_neg
 from mixer.chain.backend import close, open_embedded
-from mixer.chain.client import ContractReverted
+from mixer.chain.client import ContractReverted, Sender
 from mixer.chain.pool import ZERO_ADDRESS, PoolClient, deploy_contract
-from mixer.chain.record import RECORD_SIZE, Proof, WithdrawalRecord, encode_batch
+from mixer.chain.record import (
+    NEW_RECIPIENT,
+    RECORD_SIZE,
+    Proof,
+    Q,
+    WithdrawalRecord,
+    encode_batch,
+    new_recipient_id,
+)
 from mixer.field import R, random_element
+from mixer.merkle import ROOT_HISTORY_SIZE
 
 GAS = 600_000  # fixed gas on happy paths skips a second (slow on py-evm) pairing run
 
@@ -65,10 +88,20 @@ class Untouched:
         assert not any(after[2])  # type: ignore[arg-type]
 
 
+def paid_address(pool: PoolClient, record: WithdrawalRecord, new_recipients: Sequence[str]) -> str | None:
+    """Who `record` would pay: a directory entry or an entry of the transaction's newRecipients."""
+    if record.recipient_id & NEW_RECIPIENT:
+        index = record.recipient_id & ~NEW_RECIPIENT
+        return new_recipients[index] if index < len(new_recipients) else None
+    count = pool.recipient_count()
+    return pool.recipient_at(record.recipient_id) if record.recipient_id < count else None
+
+
 def guarded(
     env: Env, pool: PoolClient, records: list[WithdrawalRecord], error: str, **kwargs: object
 ) -> None:
-    recipients = [pool.recipient_at(r.recipient_id) for r in records if r.recipient_id < 2**31]
+    new = cast(Sequence[str], kwargs.get("new_recipients", ()))
+    recipients = [a for a in (paid_address(pool, r, new) for r in records) if a is not None]
     snap = Untouched(env, pool, recipients, [r.nullifier_hash for r in records])
     expect_revert(error, pool.withdraw, records, **kwargs)
     snap.check()
@@ -114,6 +147,33 @@ def test_batch_registers_new_recipients_and_pays_each(env: Env) -> None:
     assert [env.balance(r) for r in recipients] == [DENOMINATION - fee] * 2
     assert env.balance(env.relayer) == relayer_before + 2 * fee
     assert [env.eth.recipient_id(r) for r in recipients] == [first_id, first_id + 1]
+
+
+def test_should_not_let_a_front_run_registration_redirect_or_break_a_first_time_recipients_withdrawal(
+    env: Env,
+) -> None:
+    """Between proving and mining, an observer registers an unrelated address (shifting every
+    directory id a client could have guessed) and one of the recipients itself. The records
+    name their recipients as entries of the transaction's newRecipients, so both still pay."""
+    pool, fee = env.eth, 1000
+    recipients = [fresh_address(), fresh_address()]
+    ids, new = pool.assign_recipient_ids(recipients)
+    assert new == recipients and ids == [new_recipient_id(0), new_recipient_id(1)]
+    guessed = pool.recipient_count()  # the id a directory guess would have given the first one
+    records = [
+        record_for(pool, r, relayer=env.relayer, fee=fee, recipient_id=rid)
+        for r, rid in zip(recipients, ids, strict=True)
+    ]
+    pool.register_recipient(fresh_address())  # the front-runs, mined first
+    pool.register_recipient(recipients[1])
+    assert pool.recipient_at(guessed) != recipients[0]
+    relayer_before = env.balance(env.relayer)
+    receipt = pool.withdraw(records, new_recipients=new, relayer=env.relayer, fee=fee, gas=2 * GAS)
+    assert [env.balance(r) for r in recipients] == [DENOMINATION - fee] * 2
+    assert env.balance(env.relayer) == relayer_before + 2 * fee
+    events = pool.contract.events.Withdrawal().process_receipt(receipt, errors=DISCARD)  # skip registrations
+    assert [e["args"]["to"] for e in events] == recipients
+    assert all(pool.recipient_id(r) is not None for r in recipients)  # registered for next time
 
 
 def test_register_recipient_is_idempotent_and_unknown_reverts(env: Env) -> None:
@@ -261,12 +321,38 @@ def test_accepts_a_proof_against_an_older_root_still_in_history(env: Env) -> Non
     assert env.balance(recipient) == DENOMINATION and env.eth.is_spent(record.nullifier_hash)
 
 
+def test_rejects_a_root_whose_ring_slot_was_overwritten(env: Env) -> None:
+    """The ring really wraps: after 99 more deposits the proof's root is still in its slot;
+    the 100th overwrites that slot, the old root is gone from all 100, and the record fails."""
+    ring = toy_pool(env.sender, levels=7)  # 128 leaves: room for the 103 deposits
+    for _ in range(3):
+        ring.deposit(random_element(), gas=SETUP_GAS)
+    record = record_for(ring, fresh_address())
+    slot, old_root = record.root_index, ring.root_at(record.root_index)
+    for _ in range(ROOT_HISTORY_SIZE - 1):
+        ring.deposit(random_element(), gas=SETUP_GAS)
+    assert ring.root_at(slot) == old_root
+    ring.deposit(random_element(), gas=SETUP_GAS)
+    assert ring.current_root_index() == slot
+    assert old_root not in [ring.root_at(i) for i in range(ROOT_HISTORY_SIZE)]
+    guarded(env, ring, [record], "InvalidProof")
+
+
 def test_rejects_unknown_recipient_id(env: Env) -> None:
     count = int(env.eth.contract.functions.recipientCount().call())
     record = record_for(env.eth, fresh_address(), recipient_id=count + 5)
     snap = Untouched(env, env.eth, [], [record.nullifier_hash])
     expect_revert("UnknownRecipient", env.eth.withdraw, [record])
     snap.check()
+
+
+@pytest.mark.parametrize("index", [0, 1, NEW_RECIPIENT - 1])
+def test_rejects_new_recipient_index_outside_new_recipients(env: Env, index: int) -> None:
+    recipient = fresh_address()
+    record = record_for(env.eth, recipient, recipient_id=new_recipient_id(index))
+    listed = [recipient] if index else []  # index 0 with an empty list, others one past a list
+    guarded(env, env.eth, [record], "NewRecipientIndexOutOfRange", new_recipients=listed)
+    assert env.eth.recipient_id(recipient) is None  # the registration was reverted too
 
 
 @pytest.mark.parametrize("change", ["recipient", "relayer", "fee", "refund"])
@@ -321,6 +407,62 @@ def test_rejects_wrong_withdraw_value(env: Env) -> None:
     guarded(env, env.eth, [eth_record], "WrongValue", value=1)
     token_record = record_for(env.erc20, fresh_address(), refund=10)
     guarded(env, env.erc20, [token_record], "WrongValue", refund=10, value=9)
+
+
+def test_rejects_refund_total_that_overflows(env: Env) -> None:
+    """refund * count above 2^256 has its own error, not a bare arithmetic Panic."""
+    record = record_for(env.erc20, fresh_address(), refund=2**255)
+    guarded(env, env.erc20, [record, record], "RefundOverflow", refund=2**255)
+
+
+@pytest.mark.parametrize("quirk", [2, 3, 4], ids=["false", "word-2", "one-byte"])
+def test_rejects_token_that_answers_false_or_malformed(env: Env, quirk: int) -> None:
+    """A token answering false, a non-boolean word or a short return is TransferFailed (never
+    a decoding revert), and nothing is deposited."""
+    index, tokens = env.erc20.next_index(), env.token_balance(env.erc20.address)
+    env.sender.send(env.token.functions.setQuirk(quirk))
+    try:
+        expect_revert("TransferFailed", env.erc20.deposit, random_element(), value=0)
+    finally:
+        env.sender.send(env.token.functions.setQuirk(0))
+    assert (env.erc20.next_index(), env.token_balance(env.erc20.address)) == (index, tokens)
+
+
+def test_accepts_token_that_returns_nothing(env: Env) -> None:
+    index, tokens = env.erc20.next_index(), env.token_balance(env.erc20.address)
+    env.sender.send(env.token.functions.setQuirk(1))
+    try:
+        env.erc20.deposit(random_element(), value=0)
+    finally:
+        env.sender.send(env.token.functions.setQuirk(0))
+    assert env.erc20.next_index() == index + 1
+    assert env.token_balance(env.erc20.address) == tokens + TOKEN_DENOMINATION
+
+
+def test_zeros_outside_the_tree_has_its_own_error(env: Env) -> None:
+    zeros = env.eth.contract.functions.zeros
+    assert zeros(DEPTH - 1).call() != 0
+    with pytest.raises((ContractCustomError, ContractLogicError, TransactionFailed)) as info:
+        zeros(DEPTH).call()
+    assert Sender._named(info.value, env.eth.abi).error == "ZerosLevelOutOfRange"
+
+
+def test_depth_32_tree_names_the_leaf_whose_next_index_would_overflow() -> None:
+    """nextIndex is a uint32, so a depth-32 tree has no room for a successor of leaf 2^32 - 1.
+    Reaching it takes 2^32 deposits, so anvil sets nextIndex (slot 0, low 4 bytes) directly."""
+    with anvil() as w3:
+        sender = Sender(w3, w3.eth.accounts[0])
+        pool = toy_pool(sender, levels=32)
+        for next_index, error in ((2**32 - 1, "LeafIndexOverflow"), (2**32 - 2, None)):
+            slot0 = f"0x{next_index:064x}"  # currentRootIndex (the next 4 bytes) stays 0
+            w3.provider.make_request("anvil_setStorageAt", [pool.address, "0x0", slot0])  # type: ignore[arg-type]
+            assert pool.next_index() == next_index and pool.current_root_index() == 0
+            if error is None:
+                pool.deposit(random_element())
+                assert pool.next_index() == next_index + 1
+            else:
+                expect_revert(error, pool.deposit, random_element())
+                assert pool.next_index() == next_index
 
 
 def test_rejects_duplicate_commitment(env: Env) -> None:
@@ -391,3 +533,19 @@ def test_rejects_bad_proof(env: Env) -> None:
         record.root_index, record.nullifier_hash, record.recipient_id, Proof(a=c, b=b, c=a)
     )
     guarded(env, env.eth, [tampered], "InvalidProof")
+
+
+def test_rejects_proof_coordinate_at_or_above_q(env: Env) -> None:
+    """Each of the eight proof words replaced by word + q (the same residue mod q) is refused
+    as InvalidProof, alone (plain verifier) and inside a batch (batch verifier)."""
+    good = record_for(env.eth, fresh_address())
+    victim = record_for(env.eth, fresh_address())
+    for word in range(8):
+        raw = bytearray(victim.encode())
+        at = 40 + 32 * word
+        raw[at : at + 32] = (int.from_bytes(raw[at : at + 32], "big") + Q).to_bytes(32, "big")
+        watched = [env.eth.recipient_at(r.recipient_id) for r in (good, victim)]
+        for batch in (bytes(raw), good.encode() + bytes(raw)):
+            snap = Untouched(env, env.eth, watched, [good.nullifier_hash, victim.nullifier_hash])
+            expect_revert("InvalidProof", env.eth.withdraw, batch)
+            snap.check()

@@ -14,7 +14,7 @@ from web3.types import TxReceipt
 
 from mixer.chain.artifacts import load
 from mixer.chain.client import Sender
-from mixer.chain.record import WithdrawalRecord, encode_batch
+from mixer.chain.record import WithdrawalRecord, encode_batch, new_recipient_id
 
 HASHER_CONTRACTS = {"poseidon": "PoseidonHasher", "mimcsponge": "MiMCHasher"}
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -173,23 +173,22 @@ class PoolClient:
         return int(self.contract.functions.recipientCount().call())
 
     def assign_recipient_ids(self, recipients: Sequence[str]) -> tuple[list[int], list[str]]:
-        """Directory ids for `recipients` and the addresses the withdrawal must register first.
+        """Record ids for `recipients` and the addresses the withdrawal must register first.
 
-        Unknown addresses get the ids they will receive when registered, in order, by the
-        same transaction (`withdraw(..., newRecipients)`), so a first-time recipient needs no
-        transaction of its own. If someone registers other addresses in between, the ids
-        point elsewhere, the proofs (which bind the address) fail and nothing is paid.
+        A known address gets its directory id; an unknown one gets `new_recipient_id(i)`,
+        pointing at entry i of the returned list, which the same transaction passes as
+        `withdraw(..., newRecipients)`. That id does not depend on the directory, so a
+        registration front-run between proving and mining cannot redirect or break it.
         """
         ids: list[int] = []
         new: list[str] = []
         assigned: dict[str, int] = {}
-        next_id = self.recipient_count()
         for address in recipients:
             key = Web3.to_checksum_address(address)
             if key not in assigned:
                 known = self.recipient_id(key)
                 if known is None:
-                    known = next_id + len(new)
+                    known = new_recipient_id(len(new))
                     new.append(key)
                 assigned[key] = known
             ids.append(assigned[key])

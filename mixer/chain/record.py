@@ -4,8 +4,12 @@
 |---|---|---|
 | 0 | 4 | rootIndex, uint32 big-endian |
 | 4 | 32 | nullifierHash, big-endian, < r |
-| 36 | 4 | recipientId, uint32 big-endian |
+| 36 | 4 | recipientId, uint32 big-endian: a directory id, or NEW_RECIPIENT | i |
 | 40 | 256 | proof A.x A.y B.x.c1 B.x.c0 B.y.c1 B.y.c0 C.x C.y (EIP-197 order) |
+
+A recipientId with the top bit set (`new_recipient_id(i)`) names `newRecipients[i]` of the
+withdrawal transaction instead of a directory entry: unlike a guessed directory id it cannot
+be shifted by someone registering addresses before the withdrawal is mined.
 
 Decoding rejects anything the pool contract would reject for its shape, so a malformed
 record is caught before it costs gas.
@@ -21,6 +25,8 @@ from mixer.field import R
 RECORD_SIZE = 296
 PROOF_SIZE = 256
 UINT32_MAX = 2**32 - 1
+# recipientId bit meaning "index into this transaction's newRecipients" (Pool.sol NEW_RECIPIENT)
+NEW_RECIPIENT = 2**31
 # BN254 base field: proof coordinates live here, not in F_r.
 Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 
@@ -73,6 +79,13 @@ class Proof:
             raise RecordError("snarkjs pi_b must hold at least two coordinates")
         bx, by = ints(b_raw[0]), ints(b_raw[1])
         return cls(a=(a[0], a[1]), b=((bx[0], bx[1]), (by[0], by[1])), c=(c[0], c[1]))
+
+
+def new_recipient_id(index: int) -> int:
+    """The recipientId of `newRecipients[index]` in the same withdrawal transaction."""
+    if not 0 <= index < NEW_RECIPIENT:
+        raise RecordError("a newRecipients index must be below 2^31")
+    return NEW_RECIPIENT | index
 
 
 @dataclass(frozen=True)
