@@ -272,7 +272,12 @@ def test_global_options_may_follow_the_command() -> None:
 
 
 def test_every_named_revert_reads_as_a_sentence_and_bugs_are_not_user_errors() -> None:
-    abi_errors = {item["name"] for item in load("ETHPool").abi if item["type"] == "error"}
+    abi_errors = {
+        item["name"]
+        for pool in ("ETHPool", "ERC20Pool")
+        for item in load(pool).abi
+        if item["type"] == "error"
+    }
     assert abi_errors - {"InvalidTreeDepth", "Reentrancy"} <= set(REVERTS)
     assert user_message(ContractReverted("EmptyRootSlot")) == REVERTS["EmptyRootSlot"]
     assert "unknown root" in REVERTS["EmptyRootSlot"] and "unknown root" in REVERTS["RootIndexOutOfRange"]

@@ -41,6 +41,7 @@ REVERTS = {
     "LeafIndexOverflow": "the pool is full: its Merkle tree has no free leaf",
     "ZerosLevelOutOfRange": "the pool's tree was asked for a level beyond its depth (a contract bug)",
     "ZerosStoreFailed": "deploying the pool's table of empty-subtree hashes failed",
+    "RefundOverflow": "the refund is too large (refund x number of records overflows)",
 }
 
 
