@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
+import subprocess
+import sys
+import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,14 +16,31 @@ import pytest
 from snark_circuits import CUBIC_INPUTS, cubic, withdraw_example
 
 from circuits import registry
-from mixer.bn254 import G1_GEN, G2_GEN, P, g1_add, g1_mul, g2_in_subgroup, g2_is_on_curve
+from mixer import fastint
+from mixer.bn254 import (
+    G1_GEN,
+    G2_GEN,
+    P,
+    g1_add,
+    g1_is_on_curve,
+    g1_mul,
+    g1_neg,
+    g2_in_subgroup,
+    g2_is_on_curve,
+    g2_mul,
+    msm_g1,
+    msm_g2,
+    processes,
+)
 from mixer.bn254.fields import f2, f2_add, f2_int, f2_mul, f2_sqr, f2_sqrt
 from mixer.bn254.g2 import B2
 from mixer.field import R
-from mixer.snark import groth16, keys, multiexp
+from mixer.hashes import mimc_sponge, poseidon
+from mixer.snark import groth16, keys
 from mixer.snark.groth16 import DevSetupWarning, Proof, ProvingKey, WitnessError
-from mixer.snark.keys import KeyMismatchError, load_key, save_key
+from mixer.snark.keys import KeyMismatchError, VerifyingKey, load_key, save_key
 from mixer.snark.proof import G2, SnarkFormatError
+from mixer.snark.r1cs import R1CS
 
 PUBLIC = [CUBIC_INPUTS["x"], CUBIC_INPUTS["y"], CUBIC_INPUTS["z"]]
 
@@ -82,14 +104,44 @@ def test_proof_with_tables_survives_a_dead_helper(key: ProvingKey) -> None:
     tables.close()
 
 
-def test_tables_stay_in_process_where_fork_is_unavailable(
-    key: ProvingKey, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def another_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A second Python thread (as a progress bar's refresh thread), and os.fork failing:
+    beside a thread, no worker may be forked (a lock that thread holds would be copied
+    held into the child: see mixer.bn254.processes)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+
+    def no_fork() -> int:
+        raise AssertionError("forked while another thread runs")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    yield
+    stop.set()
+    thread.join()
+
+
+def test_fork_is_chosen_only_without_other_threads(another_thread: None) -> None:
+    assert not processes.fork_is_safe()
+    assert processes.context().get_start_method() == "forkserver"
+
+
+def test_proofs_beside_another_thread_come_from_unforked_workers(
+    key: ProvingKey, another_thread: None
 ) -> None:
-    monkeypatch.setattr(multiexp, "can_fork", lambda: False)
-    before = len(multiprocessing.active_children())
-    tables = groth16.precompute(key, workers=2)
-    assert len(multiprocessing.active_children()) == before
-    assert groth16.verify(key.vk, PUBLIC, groth16.prove(key, cubic(CUBIC_INPUTS).witness(), tables=tables))
+    witness = cubic(CUBIC_INPUTS).witness()
+    assert groth16.verify(key.vk, PUBLIC, groth16.prove(key, witness, workers=2))
+    tables = groth16.precompute(key, workers=3)
+    for helper in tables.held._helpers:
+        for process in helper._processes.values():  # type: ignore[union-attr]
+            assert process.pid is not None and _parent_pid(process.pid) != os.getpid()
+    assert groth16.verify(key.vk, PUBLIC, groth16.prove(key, witness, tables=tables))
+    tables.close()
+
+
+def _parent_pid(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def test_tables_of_another_key_are_refused(key: ProvingKey) -> None:
@@ -138,6 +190,27 @@ def test_rejects_each_of_the_eight_coordinates_changed(key: ProvingKey, proof: P
         assert not groth16.verify(key.vk, PUBLIC, p)
 
 
+def on_curve_tamperings(proof: Proof) -> list[Proof]:
+    """Changes that keep every point a valid group element, so only the pairing equation
+    can reject them."""
+    assert proof.a is not None and proof.c is not None
+    return [
+        replace(proof, a=g1_neg(proof.a)),
+        replace(proof, c=g1_neg(proof.c)),
+        replace(proof, a=g1_add(proof.a, G1_GEN)),
+        replace(proof, a=proof.c, c=proof.a),
+        replace(proof, b=g2_mul(G2_GEN, 7)),
+    ]
+
+
+def test_rejects_tampering_that_stays_on_the_curve(key: ProvingKey, proof: Proof) -> None:
+    for p in on_curve_tamperings(proof):
+        assert p.a is not None and p.b is not None and p.c is not None
+        assert g1_is_on_curve(p.a) and g1_is_on_curve(p.c)
+        assert g2_is_on_curve(p.b) and g2_in_subgroup(p.b)
+        assert not groth16.verify(key.vk, PUBLIC, p)
+
+
 def test_rejects_each_public_input_changed(key: ProvingKey, proof: Proof) -> None:
     for i in range(len(PUBLIC)):
         public = list(PUBLIC)
@@ -180,6 +253,24 @@ def twist_point_outside_g2() -> G2:
             if not g2_in_subgroup(point):
                 return point
     raise AssertionError("no such point found")
+
+
+def test_proof_numbers_that_encode_no_point_parse_as_an_invalid_proof(key: ProvingKey, proof: Proof) -> None:
+    good = proof.to_snarkjs()
+    bad = [
+        {**good, "pi_a": [str(2**256), good["pi_a"][1], "1"]},
+        {**good, "pi_a": ["9" * 5000, good["pi_a"][1], "1"]},  # not even converted
+        {**good, "pi_c": [*good["pi_c"][:2], "2"]},  # snarkjs would read a Jacobian point
+        {**good, "pi_b": [*good["pi_b"][:2], ["1", "1"]]},
+    ]
+    for data in bad:
+        parsed = Proof.from_snarkjs(data)
+        assert parsed.defect is not None
+        assert not groth16.verify(key.vk, PUBLIC, parsed)
+    assert Proof.from_snarkjs(good) == proof and groth16.verify(key.vk, PUBLIC, Proof.from_snarkjs(good))
+    vk = key.vk.to_snarkjs()
+    with pytest.raises(SnarkFormatError, match="affine"):  # a key is held to more: unusable
+        VerifyingKey.from_snarkjs({**vk, "vk_alpha_1": [*vk["vk_alpha_1"][:2], "2"]})
 
 
 def test_rejects_b_on_the_twist_but_outside_the_subgroup(key: ProvingKey, proof: Proof) -> None:
@@ -252,6 +343,26 @@ def test_key_for_another_circuit_is_refused(key: ProvingKey) -> None:
         key.check_circuit(registry.compile("withdraw-poseidon-1"))
 
 
+def test_prove_refuses_a_key_for_another_circuit(key: ProvingKey) -> None:
+    witness = cubic(CUBIC_INPUTS).witness()
+    other = registry.compile("withdraw-poseidon-1")
+    assert groth16.verify(key.vk, PUBLIC, groth16.prove(key, witness, r1cs=cubic().compile()))
+    # Our key (matched by digest) and a .zkey-like key without one (matched by structure).
+    for pk in (key, replace(key, circuit_digest=None)):
+        with pytest.raises(KeyMismatchError, match="another circuit"):
+            groth16.prove(pk, witness, r1cs=other)
+    with pytest.raises(KeyMismatchError, match="constraints differ"):
+        groth16.prove(replace(key, circuit_digest=None), witness, r1cs=_cubic_variant())
+
+
+def _cubic_variant() -> R1CS:
+    """The cubic circuit's shape (same wires and public inputs) with other constraints."""
+    r1cs = cubic().compile()
+    first, (a, b, c), *rest = r1cs.constraints
+    assert a != b
+    return replace(r1cs, constraints=(first, (b, a, c), *rest))  # s^2 * s = s * s^2: A and B swapped
+
+
 def test_withdrawal_circuit_proves_and_verifies() -> None:
     name = "withdraw-poseidon-1"
     inputs = withdraw_example("poseidon", 1)
@@ -260,3 +371,46 @@ def test_withdrawal_circuit_proves_and_verifies() -> None:
     proof = groth16.prove(pk, registry.witness(name, inputs))
     assert groth16.verify(pk.vk, public, proof)
     assert not groth16.verify(pk.vk, [public[0], public[1], (public[2] + 1) % R], proof)
+
+
+def engine_results() -> dict[str, object]:
+    """Hashes, MSMs and a seeded key with a proof: what must not depend on gmpy2."""
+    scalars = [pow(7, i, R) * 1000003 % R for i in range(24)]
+    points1 = [g1_mul(G1_GEN, 3**i) for i in range(24)]
+    points2 = [g2_mul(G2_GEN, 5**i) for i in range(10)]
+    pk = quiet_setup(cubic().compile(), seed=1)
+    proof = groth16.prove(pk, cubic(CUBIC_INPUTS).witness())
+    results = {
+        "gmpy2": fastint.HAVE_GMPY2,
+        "poseidon": [poseidon(*range(1, n + 1)) for n in (1, 2, 5)],
+        "mimc": mimc_sponge(1, 2, key=3),
+        "msm_g1": msm_g1(points1, scalars, workers=1),
+        "msm_g2": msm_g2(points2, scalars[:10], workers=1),
+        "vk": pk.vk.to_snarkjs(),
+        "proof": proof.to_snarkjs(),
+        "verifies": groth16.verify(pk.vk, PUBLIC, proof),
+    }
+    return dict(json.loads(json.dumps(results)))
+
+
+WITHOUT_GMPY2 = """
+import json, sys
+sys.modules["gmpy2"] = None  # `import gmpy2` now raises ImportError
+sys.path.insert(0, sys.argv[1])
+import test_groth16
+print(json.dumps(test_groth16.engine_results()))
+"""
+
+
+def test_results_are_the_same_without_gmpy2(key: ProvingKey) -> None:
+    tests = Path(__file__).parent
+    command = [sys.executable, "-c", WITHOUT_GMPY2, str(tests)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr
+    plain, fast = json.loads(proc.stdout), engine_results()
+    assert (plain.pop("gmpy2"), fast.pop("gmpy2")) == (False, True)
+    plain_proof, fast_proof = plain.pop("proof"), fast.pop("proof")
+    assert plain == fast and plain["verifies"] is True
+    # The same seeded key on both sides, so each side's (randomised) proof verifies on the other.
+    assert groth16.verify(key.vk, PUBLIC, Proof.from_snarkjs(plain_proof))
+    assert plain_proof != fast_proof

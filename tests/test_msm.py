@@ -126,13 +126,22 @@ def test_msm_of_one_repeated_point_hits_doubling_and_cancellation(group: str) ->
         assert msm_g2([q, q, g2_neg(q)], [5, 5, 10], workers=1) is None
 
 
-@settings(max_examples=15, deadline=None)
+GROUPS = {
+    "g1": (G1_GEN, g1_mul, msm_g1, naive_g1),
+    "g2": (G2_GEN, lambda p, k: g2_mul(p, k % R), msm_g2, naive_g2),
+}
+
+
+@pytest.mark.parametrize("group", ["g1", "g2"])
+@settings(max_examples=12, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, R - 1) | st.integers(0, 3)), max_size=12))
-def test_msm_g1_small_inputs_equal_naive_sum(terms: list[tuple[int, int]]) -> None:
-    # Few distinct points (1..3 = [i]G, 4..5 = -[i-3]G, 0 = infinity) so equal and opposite points recur.
-    points = [None if i == 0 else g1_mul(G1_GEN, i if i < 4 else R - (i - 3)) for i, _ in terms]
+def test_msm_small_inputs_equal_naive_sum(group: str, terms: list[tuple[int, int]]) -> None:
+    # Few distinct points (1..3 = [i]G, 4..5 = -[i-3]G, 0 = infinity) so equal and opposite points
+    # recur: the batched additions' doubling and p == -q branches, in each group.
+    gen, mul, msm, naive = GROUPS[group]
+    points = [None if i == 0 else mul(gen, i if i < 4 else R - (i - 3)) for i, _ in terms]
     scalars = [k for _, k in terms]
-    assert msm_g1(points, scalars, workers=1) == naive_g1(points, scalars)
+    assert msm(points, scalars, workers=1) == naive(points, scalars)
 
 
 def _msm_in_pool_worker(n: int) -> bool:

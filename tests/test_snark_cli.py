@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from snark_circuits import withdraw_example
@@ -65,12 +68,39 @@ def test_verify_exits_1_for_a_changed_public_input_or_alias(flow: Path, tmp_path
         assert result.exit_code == 1 and "invalid proof" in result.output
 
 
-def test_verify_exits_1_for_a_tampered_proof(flow: Path, tmp_path: Path) -> None:
+def tampered_proofs(proof: dict[str, Any]) -> list[dict[str, Any]]:
+    """proof.json with each of its 8 coordinates bumped, each point the identity or off the
+    curve, a coordinate >= 2^256 and a projective z other than 0 or 1 (all numbers that
+    encode no acceptable point: an invalid proof, not an unusable file)."""
+    paths = [("pi_a", i) for i in (0, 1)] + [("pi_b", i, j) for i in (0, 1) for j in (0, 1)]
+    paths += [("pi_c", i) for i in (0, 1)]
+    out = []
+    for path in paths:
+        changed = copy.deepcopy(proof)
+        *outer, last = path
+        holder = functools.reduce(lambda node, key: node[key], outer, changed)
+        holder[last] = str(int(holder[last]) + 1)
+        out.append(changed)
+    identity_g1, identity_g2 = ["0", "1", "0"], [["0", "0"], ["1", "0"], ["0", "0"]]
+    off_g1, off_g2 = ["1", "3", "1"], [["1", "2"], ["3", "4"], ["1", "0"]]
+    for name, identity, off in (("pi_a", identity_g1, off_g1), ("pi_b", identity_g2, off_g2)):
+        out += [{**proof, name: identity}, {**proof, name: off}]
+    out += [{**proof, "pi_c": identity_g1}, {**proof, "pi_c": off_g1}]
+    out.append({**proof, "pi_a": [str(2**256 + int(proof["pi_a"][0])), proof["pi_a"][1], "1"]})
+    out.append({**proof, "pi_c": [*proof["pi_c"][:2], "2"]})
+    out.append({**proof, "pi_b": [*proof["pi_b"][:2], ["1", "1"]]})
+    return out
+
+
+def test_verify_exits_1_for_each_tampered_proof(flow: Path, tmp_path: Path) -> None:
     proof = json.loads((flow / "proof.json").read_text())
-    proof["pi_c"][0] = str(int(proof["pi_c"][0]) + 1)
-    (tmp_path / "proof.json").write_text(json.dumps(proof))
-    result = mixer("verify", flow / "vk.json", flow / "public.json", tmp_path / "proof.json")
-    assert result.exit_code == 1 and "invalid proof" in result.output
+    bad = tampered_proofs(proof)
+    assert len(bad) == 8 + 6 + 3 and proof not in bad
+    for changed in bad:
+        (tmp_path / "proof.json").write_text(json.dumps(changed))
+        result = mixer("verify", flow / "vk.json", flow / "public.json", tmp_path / "proof.json")
+        assert result.exit_code == 1, (changed, result.output)
+        assert result.output.strip() == "invalid proof" and "Traceback" not in result.output
 
 
 def test_verify_exits_2_for_unusable_files(flow: Path, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mixer.bn254.fields import invert
+from mixer.fastint import invert
 
 
 def prefix_products(values: list[Any], m: Any) -> tuple[list[Any], Any]:

@@ -1,7 +1,7 @@
 """The BN254 base field F_p and its tower F_p2 -> F_p6 -> F_p12, on plain tuples of integers.
 
-Elements of F_p are integers in [0, P) (gmpy2 `mpz` inside the hot paths, because its
-multiply-and-reduce is ~2.5x and its inversion ~13x faster than Python's int here).
+Elements of F_p are integers in [0, P) (`mixer.fastint.mpz` inside the hot paths: gmpy2's
+when installed, whose multiply-and-reduce is ~2.5x and inversion ~13x faster than int's).
 F_p2 = F_p[u]/(u^2 + 1) is a pair (c0, c1) = c0 + c1*u; F_p6 = F_p2[v]/(v^3 - XI) with
 XI = 9 + u is a triple of F_p2; F_p12 = F_p6[w]/(w^2 - v) is a pair of F_p6. So w^6 = XI,
 the same tower the EIP-197 precompile and most BN254 libraries use.
@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final, TypeAlias, TypeVar
 
-import gmpy2
+from mixer.fastint import invert, mpz
 
 P: Final = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 """The BN254 base-field prime (coordinates of G1 and G2 live in F_P and F_P2)."""
 
-MP: Final[Any] = gmpy2.mpz(P)
-invert: Final[Any] = gmpy2.invert
-mpz: Final[Any] = gmpy2.mpz
+MP: Final[Any] = mpz(P)
 
 Fq2: TypeAlias = tuple[int, int]
 Fq6: TypeAlias = tuple[Fq2, Fq2, Fq2]

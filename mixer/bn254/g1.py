@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, Final, TypeAlias
 
 from mixer.bn254.batching import one_addition, prefix_products, with_equal_x
-from mixer.bn254.fields import MP, P, invert, mpz, power
+from mixer.bn254.fields import MP, P, power
+from mixer.fastint import invert, mpz
 from mixer.field import R
 
 G1: TypeAlias = tuple[int, int] | None

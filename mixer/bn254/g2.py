@@ -26,9 +26,9 @@ from mixer.bn254.fields import (
     f2_scale,
     f2_sqr,
     f2_sub,
-    mpz,
     power,
 )
+from mixer.fastint import mpz
 from mixer.field import R
 
 G2: TypeAlias = tuple[Fq2, Fq2] | None

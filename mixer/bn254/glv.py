@@ -11,10 +11,11 @@ from __future__ import annotations
 from math import isqrt
 from typing import Any, Final
 
-from mixer.bn254.fields import MP, P, mpz
+from mixer.bn254.fields import MP, P
 from mixer.bn254.g1 import G1_GEN, g1_affine_in, jac_mul, to_jac
 from mixer.bn254.g1 import from_jac as g1_from_jac
 from mixer.bn254.g2 import G2_GEN, from_jac2, g2_affine_in, jac2_mul, to_jac2
+from mixer.fastint import mpz
 from mixer.field import R
 
 

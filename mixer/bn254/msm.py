@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
+from mixer.bn254 import processes
 from mixer.bn254.fields import MP
 from mixer.bn254.g1 import G1, g1_affine_add, g1_affine_in, g1_affine_out, g1_batch_add
 from mixer.bn254.g2 import G2, g2_affine_add, g2_affine_in, g2_affine_out, g2_batch_add
@@ -208,13 +209,13 @@ _executor_workers = 0
 def _pool(workers: int) -> Executor:
     """`workers` helper processes (the calling process does a share of its own)."""
     # Lazily created and reused: starting a pool per call would cost more than a mid-size MSM.
-    # `forkserver`, not `fork`: the caller may run threads (progress bars), and forking a
-    # threaded process can deadlock the child; the points travel pickled either way.
+    # The points travel pickled, so the start method (`processes.context`: fork only from
+    # a single-threaded process) changes only the start-up cost.
     global _executor, _executor_workers
     if _executor is None or _executor_workers != workers:
         if _executor is not None:
             _executor.shutdown()
-        _executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+        _executor = ProcessPoolExecutor(workers, mp_context=processes.context())
         _executor_workers = workers
     return _executor
 

@@ -33,10 +33,10 @@ from mixer.bn254.fields import (
     f12_mul_sparse,
     f12_pow,
     f12_sqr,
-    mpz,
 )
 from mixer.bn254.g1 import G1
 from mixer.bn254.g2 import B2, G2
+from mixer.fastint import mpz
 
 BN_X: Final = 4965661367192848881
 """The BN parameter x: p and R are polynomials in x."""

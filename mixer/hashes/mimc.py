@@ -8,8 +8,8 @@ constants set to 0.
 from __future__ import annotations
 
 from eth_hash.auto import keccak
-from gmpy2 import mpz
 
+from mixer.fastint import mpz
 from mixer.field import R, is_element
 
 ROUNDS = 220

@@ -58,7 +58,7 @@ PROVE_STEPS: Final = ("H polynomial", "MSM A", "MSM B1", "MSM B2", "MSM C", "MSM
 """In one process every step is reported; with workers, only the first (the MSMs overlap)."""
 SETUP_STEPS: Final = ("QAP at tau", "points A", "points B1", "points B2", "points C", "points H")
 PARALLEL_MIN_WIRES: Final = 1024
-"""Below this, forking workers costs more than it saves."""
+"""Below this, starting workers costs more than it saves."""
 
 
 class DevSetupWarning(UserWarning):
@@ -163,12 +163,10 @@ def precompute(pk: ProvingKey, *, workers: int | None = None) -> KeyTables:
     work, and no forking per proof). Worth it for a prover that keeps the key loaded: at
     depth 20 they cost ~7 s of CPU once (~4 s wall in 2 processes) and ~270 MB (see
     docs/snark.md). `workers`
-    processes (default: one per core) share the sums, each keeping its own tables; the
-    helpers are forked, as in `prove`.
+    processes (default: one per core) share the sums, each keeping its own tables (the
+    helpers are started as `prove`'s workers are, see `mixer.bn254.processes`).
     """
     workers = multiexp.default_workers() if workers is None else workers
-    if not multiexp.can_fork():
-        workers = 1
     sums = {
         "A": (pk.a_points, False),
         "B1": (pk.b1_points, False),
@@ -192,6 +190,7 @@ def prove(
     pk: ProvingKey,
     witness: Sequence[int],
     *,
+    r1cs: R1CS | None = None,
     on_step: Step | None = None,
     workers: int | None = None,
     tables: KeyTables | None = None,
@@ -200,12 +199,18 @@ def prove(
 
     The witness must satisfy the circuit (check with `R1CS.is_satisfied`): otherwise the
     result is a proof no verifier accepts. Raises WitnessError for a malformed witness.
+    `r1cs`: the circuit being proven; KeyMismatchError if `pk` was made for another one
+    (`ProvingKey.check_circuit`), before any work.
     `workers` processes share the multi-exponentiations (default: one per available core,
-    or in-process for small circuits, where forking costs more than it saves). They are
-    forked: pass `workers=1` from a program whose other threads hold locks the MSM needs.
+    or in-process for small circuits, where starting processes costs more than it saves).
+    They are forked only from a single-threaded process (the key's points by copy-on-write);
+    with other threads running they start from the forkserver and get their points pickled,
+    which is safe but slower (`mixer.bn254.processes`, docs/snark.md).
     `tables`: `precompute(pk)`'s result (KeyMismatchError if made for another key object);
     its own processes then share the sums, whatever `workers` says.
     """
+    if r1cs is not None:
+        pk.check_circuit(r1cs)
     _check_witness(pk, witness)
     step = on_step or _no_step
     if workers is None:
@@ -223,7 +228,7 @@ def prove(
         return _finish(pk, sums)
     points = {"A": pk.a_points, "B1": pk.b1_points, "B2": pk.b2_points, "C": pk.c_points}
     known = {name: MSM.sparse(points[name], scalars[name], g2=name == "B2") for name in points}
-    if workers > 1 and multiexp.can_fork():
+    if workers > 1:
         sums = multiexp.run_parallel(known, "H", pk.h_points, h_scalars, workers)
     else:
         h = h_scalars()
@@ -272,9 +277,12 @@ def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
 
     Rejects public inputs >= r (x and x + r would otherwise both verify, e.g. letting one
     nullifier be spent twice), a wrong number of them, and proof points that are the
-    identity, off the curve, or (B) outside the order-r subgroup. One multi-pairing.
+    identity, off the curve, or (B) outside the order-r subgroup, and a proof parsed from
+    numbers that encode no affine point (`Proof.defect`). One multi-pairing.
     """
-    if not isinstance(proof, Proof) or not isinstance(public, (list, tuple)) or len(public) != vk.n_public:
+    if not isinstance(proof, Proof) or proof.defect is not None:
+        return False
+    if not isinstance(public, (list, tuple)) or len(public) != vk.n_public:
         return False
     if not all(_is_word(x) and 0 <= x < R for x in public):
         return False

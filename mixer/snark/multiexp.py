@@ -1,21 +1,22 @@
-"""The prover's multi-scalar multiplications, spread over forked worker processes.
+"""The prover's multi-scalar multiplications, spread over worker processes.
 
-The workers are forked after the jobs are laid out, so the proving key's points reach them
-through copy-on-write memory instead of being pickled for every proof; only the resulting
-points cross the process boundary. The parent keeps a share: the H evaluations, the H sum
-and whatever known sums balance the estimated load. (A key's precomputed tables are kept
-by long-lived helpers instead: `tables`.)
+From a single-threaded process the workers are forked after the jobs are laid out, so the
+proving key's points reach them through copy-on-write memory instead of being pickled for
+every proof; only the resulting points cross the process boundary. When other threads run
+(a progress bar's refresh thread), forking could deadlock a worker (`mixer.bn254.processes`),
+so the workers come from the forkserver and receive their jobs pickled. The parent keeps a
+share: the H evaluations, the H sum and whatever known sums balance the estimated load.
+(A key's precomputed tables are kept by long-lived helpers instead: `tables`.)
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mixer.bn254 import msm_g1, msm_g2
+from mixer.bn254 import msm_g1, msm_g2, processes
 from mixer.bn254.fixed import FixedBases, msm_fixed_g1, msm_fixed_g2
 
 
@@ -93,25 +94,27 @@ def run_parallel(
 ) -> dict[str, Any]:
     """All `known` sums and the G1 sum of `late_points` with scalars from `late_scalars()`.
 
-    `workers - 1` forked processes take the largest known sums while this process computes
+    `workers - 1` other processes take the largest known sums while this process computes
     the late scalars, the late sum and the known sums that balance the load (estimated by
-    `cost`). Sums are never split: each piece would pay its own bucket reduction.
-    Requires the fork start method (see `can_fork`).
+    `cost`). Sums are never split: each piece would pay its own bucket reduction. The
+    workers are forked (jobs by copy-on-write) only when that is safe, see
+    `mixer.bn254.processes`; otherwise they start from the forkserver with jobs pickled.
     """
     global _FORKED_JOBS
     shares = assign({name: cost(msm) for name, msm in known.items()}, cost(MSM(late_points, [])), workers)
     mine, theirs = shares[0], [name for share in shares[1:] for name in share]
-    _FORKED_JOBS = [known[name] for name in theirs]
+    context = processes.context()
+    forked = context.get_start_method() == "fork"
+    _FORKED_JOBS = [known[name] for name in theirs] if forked else []
     try:
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-            forked = pool.map_async(_run_forked, range(len(theirs)), chunksize=1)
+        with context.Pool(workers - 1) as pool:
+            if forked:
+                results = pool.map_async(_run_forked, range(len(theirs)), chunksize=1)
+            else:
+                results = pool.map_async(run, [known[name] for name in theirs], chunksize=1)
             sums = {late_name: run(MSM(late_points, late_scalars()))}
             sums.update((name, run(known[name])) for name in mine)
-            sums.update(zip(theirs, forked.get(), strict=True))
+            sums.update(zip(theirs, results.get(), strict=True))
     finally:
         _FORKED_JOBS = []
     return sums
-
-
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()

@@ -9,13 +9,13 @@ sends it the scalars and gets points back.
 
 from __future__ import annotations
 
-import multiprocessing
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from mixer.bn254 import processes
 from mixer.bn254.fixed import FixedBases, fixed_bases_g1, fixed_bases_g2
 from mixer.snark.multiexp import MSM, assign, cost, run
 
@@ -46,7 +46,7 @@ def _shutdown(helpers: list[ProcessPoolExecutor]) -> None:
 
 class HeldTables:
     """The tables of named sums (one of them `late`, whose scalars come last), spread over
-    this process and `workers - 1` forked helper processes that keep them."""
+    this process and `workers - 1` helper processes that keep them."""
 
     def __init__(self, sums: Mapping[str, Points], late: str, workers: int) -> None:
         self._sums = dict(sums)
@@ -54,15 +54,16 @@ class HeldTables:
         self._closed = False
         costs = {name: cost(MSM(points, [], g2)) for name, (points, g2) in sums.items() if name != late}
         shares = assign(costs, cost(MSM(sums[late][0], [])), max(1, workers))
-        self._helpers = [
-            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) for _ in shares[1:]
-        ]
+        # Each helper is started at its first submit, so the start method is chosen right
+        # then (`processes.context`): a second helper sees the first one's manager thread
+        # and comes from the forkserver. The points travel pickled in either case.
+        self._helpers: list[ProcessPoolExecutor] = []
         weakref.finalize(self, _shutdown, self._helpers)
         self._shares = shares[1:]
-        builds = [
-            helper.submit(_hold, {name: sums[name] for name in share})
-            for helper, share in zip(self._helpers, self._shares, strict=True)
-        ]
+        builds = []
+        for share in self._shares:
+            self._helpers.append(ProcessPoolExecutor(1, mp_context=processes.context()))
+            builds.append(self._helpers[-1].submit(_hold, {name: sums[name] for name in share}))
         self._local = {name: _build(*sums[name]) for name in [late, *shares[0]]}
         for build in builds:
             build.result()
