@@ -57,7 +57,8 @@ def withdraw(c: Circuit, depth: int, hash_name: str) -> WithdrawWires:
     c.assert_equal(computed_nullifier_hash, nullifier_hash, "nullifierHash == H(nullifier)")
     levels = merkle_levels(c, commitment, elements, indices, hasher.node)
     c.assert_equal(levels[-1], root, "Merkle path reaches root")
-    # Groth16 binds only public inputs that occur in a constraint; a square is the cheapest.
+    # Our QAP (like snarkjs's) already binds every public input through its own row; the square
+    # keeps extDataHash bound under any setup, as DESIGN.md §4 asks (docs/circuits.md).
     c.mul(ext_data_hash, ext_data_hash, "extDataHash bound")
     return WithdrawWires(
         root,
