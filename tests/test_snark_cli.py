@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from snarkjs_toy import toy_dir
 from typer.testing import CliRunner, Result
 
 from mixer.field import R
+from mixer.snark import groth16
 from mixer.snark.keys import VerifyingKey
 from wallet_cli.main import app
 
@@ -133,6 +135,28 @@ def test_unwritable_or_unreadable_paths_are_one_line_errors(flow: Path, tmp_path
     one_line_error(mixer("export-r1cs", CIRCUIT, tmp_path / "no" / "c.r1cs"), 1, "cannot write")
     one_line_error(mixer("export-vk", tmp_path / "missing.key", tmp_path / "vk.json"), 1, "missing.key")
     one_line_error(mixer("verify", tmp_path, flow / "public.json", flow / "proof.json"), 2, "cannot read")
+
+
+def test_prove_runs_beside_no_progress_thread(
+    flow: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress bar must not add a thread while proving: the prover forks its workers
+    only from a single-threaded process, and falls back to the slower forkserver otherwise."""
+    threads_during_prove: list[int] = []
+    real_prove = groth16.prove
+
+    def counting_prove(*args: Any, **kwargs: Any) -> Any:
+        threads_during_prove.append(threading.active_count())
+        return real_prove(*args, **kwargs)
+
+    monkeypatch.setattr(groth16, "prove", counting_prove)
+    before = threading.active_count()
+    result = mixer(
+        "prove", CIRCUIT, flow / "w.key", flow / "input.json", tmp_path / "p.json", tmp_path / "q.json"
+    )
+    assert result.exit_code == 0, result.output
+    assert threads_during_prove == [before]
+    assert json.loads((tmp_path / "q.json").read_text()) == json.loads((flow / "public.json").read_text())
 
 
 def test_prove_refuses_a_key_made_for_another_circuit(flow: Path, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Final, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from circuits import registry
 from mixer.atomic import write_file
@@ -95,9 +95,10 @@ def _read_inputs(path: Path) -> dict[str, Any]:
 
 
 def _with_progress(title: str, steps: tuple[str, ...], work: Callable[[Callable[[str], None]], T]) -> T:
-    """Run `work(on_step)` under a progress bar that advances at each named step."""
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=_console, transient=True) as progress:
+    """Run `work(on_step)` under a progress bar that advances at each named step (redrawn at
+    each step, with no refresh thread: see `wallet_cli.view.steps_bar`)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task(title, total=len(steps))
         started = False
 
@@ -107,6 +108,7 @@ def _with_progress(title: str, steps: tuple[str, ...], work: Callable[[Callable[
                 progress.advance(task)
             started = True
             progress.update(task, description=f"{title}: {name}")
+            progress.refresh()
 
         result = work(on_step)
         progress.update(task, completed=len(steps))
@@ -247,7 +249,7 @@ def prove(
         public = values[1 : r1cs.n_public + 1]
 
     def work(on_step: Callable[[str], None]) -> Proof:
-        return groth16.prove(pk, values, on_step=on_step)
+        return groth16.prove(pk, values, r1cs=r1cs, on_step=on_step)
 
     proof = _with_progress(f"prove {circuit}", groth16.PROVE_STEPS, work)
     if not groth16.verify(pk.vk, public, proof):

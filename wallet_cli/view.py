@@ -88,7 +88,12 @@ def transactions(console: Console, entries: Sequence[dict[str, Any]]) -> None:
 
 
 def steps_bar(console: Console, title: str, steps: Sequence[str]) -> tuple[Progress, Callable[[str], None]]:
-    """A progress bar over named steps (setup, proving) and the callback that advances it."""
+    """A progress bar over named steps (setup, proving) and the callback that advances it.
+
+    It redraws at each step rather than from a refresh thread: the prover forks its workers
+    only from a single-threaded process (a fork beside a thread that holds a lock can hang),
+    so a thread here would push it onto the slower forkserver path.
+    """
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -96,12 +101,14 @@ def steps_bar(console: Console, title: str, steps: Sequence[str]) -> tuple[Progr
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        auto_refresh=False,
     )
     task = bar.add_task(title, total=len(steps))
 
     def on_step(name: str) -> None:
         done = steps.index(name) if name in steps else 0
         bar.update(task, completed=done, description=f"{title}: {name}")
+        bar.refresh()
 
     return bar, on_step
 
