@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -135,6 +137,28 @@ def test_unwritable_or_unreadable_paths_are_one_line_errors(flow: Path, tmp_path
     one_line_error(mixer("export-r1cs", CIRCUIT, tmp_path / "no" / "c.r1cs"), 1, "cannot write")
     one_line_error(mixer("export-vk", tmp_path / "missing.key", tmp_path / "vk.json"), 1, "missing.key")
     one_line_error(mixer("verify", tmp_path, flow / "public.json", flow / "proof.json"), 2, "cannot read")
+
+
+def test_the_script_runs_snark_commands_without_loading_the_chain_libraries(flow: Path) -> None:
+    """`mixer snark verify` as the script runs it: valid, and web3 / py-evm never imported
+    (they cost over a second of start-up, and an auditor's check needs neither)."""
+    script = (
+        "import json, sys\n"
+        "from wallet_cli.main import main\n"
+        "sys.argv = ['mixer', '--json', 'snark', 'verify', *sys.argv[1:]]\n"
+        "code = None\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "names = ('web3', 'eth_tester', 'eth_account', 'mixer.chain')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
+        "print(json.dumps({'code': code, 'heavy': heavy}), file=sys.stderr)\n"
+    )
+    files = [flow / "vk.json", flow / "public.json", flow / "proof.json"]
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *map(str, files)], capture_output=True, text=True, check=False
+    )
+    assert json.loads(proc.stdout) == {"ok": True, "valid": True}, proc.stdout + proc.stderr
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report == {"code": 0, "heavy": []}, proc.stderr
 
 
 def test_prove_runs_beside_no_progress_thread(

@@ -1,121 +1,18 @@
-"""The `mixer` typer app: global options, the commands and the error boundary.
+"""The full `mixer` typer app: every command, on the root command of `wallet_cli.root`.
 
-User errors print one line (`error: ...`) on stderr and exit with status 1, whether the
-app runs as the `mixer` script or under typer's test runner; only `--debug` shows
-tracebacks. Subcommand groups live in their own modules and are registered here.
+Subcommand groups live in their own modules and are registered here.
 `wallet_cli.main` is the script's entry point (light, so Ctrl-C while this loads is clean).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from wallet_cli import compliance, demo, deploy, deposit, keys, notes, relay, status, withdraw
+from wallet_cli.options import Options, UserError
+from wallet_cli.root import add_snark, default_home, new_app
 
-import typer
-from typer.core import TyperGroup
+__all__ = ["Options", "UserError", "app", "default_home"]
 
-from wallet_cli import compliance, demo, deploy, deposit, keys, notes, relay, snark, status, withdraw
-from wallet_cli.errors import fail, user_message
-from wallet_cli.session import Options, UserError
-
-__all__ = ["Options", "UserError", "app"]
-
-
-_JSON_META = "mixer.json"
-
-
-def _wants_json(args: list[str]) -> bool:
-    return "--json" in args[: args.index("--")] if "--" in args else "--json" in args
-
-
-class _ErrorBoundary(TyperGroup):
-    """Turns the exceptions a user can cause into one line and exit status 1 (and, with
-    --json, usage errors too into the JSON object)."""
-
-    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
-        json_output = _wants_json(args)  # before parsing, which consumes `args`
-        try:
-            ctx = super().make_context(info_name, args, parent, **extra)
-        except typer.TyperException as exc:  # a usage error in the global options
-            if not json_output:
-                raise
-            fail(exc.format_message(), exc.exit_code, json_output=True)
-        ctx.meta[_JSON_META] = json_output
-        return ctx
-
-    def invoke(self, ctx: Any) -> Any:
-        json_output = bool(ctx.meta.get(_JSON_META))
-        try:
-            return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, BrokenPipeError):  # click handles a closed stdout pipe
-            raise
-        except typer.TyperException as exc:  # usage errors: typer reports them itself, unless --json
-            if not json_output:
-                raise
-            fail(exc.format_message(), exc.exit_code, json_output=True)
-        except Exception as exc:
-            options = ctx.obj
-            if isinstance(options, Options) and options.debug:
-                raise
-            message = user_message(exc)
-            if message is None:
-                fail(
-                    f"{type(exc).__name__}: {exc} (run with --debug for the traceback)",
-                    2,
-                    json_output=json_output,
-                    internal=True,
-                )
-            fail(message, 1, json_output=json_output)
-
-
-app = typer.Typer(
-    name="mixer",
-    cls=_ErrorBoundary,
-    help="A privacy pool wallet: deposit a fixed amount, withdraw it later to a fresh address.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-
-
-def default_home() -> Path:
-    return Path.home() / ".mixer"
-
-
-@app.callback()
-def global_options(
-    ctx: typer.Context,
-    home: Annotated[
-        Path | None,
-        typer.Option(envvar="MIXER_HOME", help="Wallet folder (notes, keys, local chain); default ~/.mixer."),
-    ] = None,
-    rpc_url: Annotated[
-        str | None,
-        typer.Option(
-            envvar="MIXER_RPC_URL",
-            help="JSON-RPC node URL; default: the embedded local chain kept in the wallet folder.",
-        ),
-    ] = None,
-    account: Annotated[
-        str | None,
-        typer.Option(help="Sender: an unlocked account's address or number (default: account 0)."),
-    ] = None,
-    private_key: Annotated[
-        str | None, typer.Option(envvar="MIXER_PRIVATE_KEY", help="Sender key for --rpc-url networks.")
-    ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
-) -> None:
-    ctx.obj = Options(
-        home=home or default_home(),
-        rpc_url=rpc_url,
-        account=account,
-        private_key=private_key,
-        json=json_output,
-        debug=debug,
-    )
-
-
+app = new_app()
 for command in (
     keys.setup,
     deploy.deploy,
@@ -127,7 +24,5 @@ for command in (
     demo.demo,
 ):
     app.command()(command)
-
-
 app.add_typer(notes.app, name="notes", help="Your notes: list, show, back up and restore.")
-app.add_typer(snark.app, name="snark", help="Groth16 files and steps, interoperable with snarkjs.")
+add_snark(app)

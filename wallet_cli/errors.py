@@ -1,25 +1,21 @@
 """Which exceptions are the user's to fix, and the one line that tells them how.
 
 Anything not listed here is a bug in this program and is reported as an internal error.
+The chain's exception types are looked up among the modules already loaded, never imported
+here: an exception of a module nobody imported cannot have been raised, and `mixer snark ...`
+then starts without web3 and py-evm (well over a second of imports).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from typing import NoReturn
 
-import requests
 import typer
-from web3.exceptions import Web3Exception
 
 from mixer.atomic import AlreadyExistsError
-from mixer.chain.backend import unreachable_reason
-from mixer.chain.client import ChainError, ContractReverted
-from mixer.chain.record import RecordError
-from mixer.note import NoteError
-from mixer.sealed import SealedError
-from mixer.wallet import WalletError
-from wallet_cli.session import UserError
+from wallet_cli.options import UserError
 
 REVERTS = {
     "NullifierSpent": "this note was already spent (its nullifier is marked spent on chain)",
@@ -45,25 +41,46 @@ REVERTS = {
 }
 
 
+_UNREACHABLE = ("requests.exceptions:ConnectionError", "requests.exceptions:Timeout")
+_OWN_LINE = (
+    "mixer.note:NoteError",
+    "mixer.sealed:SealedError",
+    "mixer.wallet:WalletError",
+    "mixer.chain.client:ChainError",
+    "mixer.chain.record:RecordError",
+    "web3.exceptions:Web3Exception",
+)
+"""Errors whose own first line is the message."""
+
+
+def _loaded(*names: str) -> tuple[type[BaseException], ...]:
+    """The classes `module:Class` of those modules that are already imported."""
+    found = []
+    for name in names:
+        module, _, attr = name.partition(":")
+        if module in sys.modules:
+            found.append(getattr(sys.modules[module], attr))
+    return tuple(found)
+
+
 def user_message(exc: BaseException) -> str | None:
     """The one-line message for an error the user can act on; None for a bug."""
     text = str(exc)
-    if isinstance(exc, ContractReverted):
-        return REVERTS.get(exc.error, text)
+    if isinstance(exc, _loaded("mixer.chain.client:ContractReverted")):
+        return REVERTS.get(getattr(exc, "error", ""), text)
     if isinstance(exc, UserError):  # our own sentence, which may itself say "insufficient funds"
         return text
     if "insufficient funds" in text.lower():
         return "insufficient funds: the sending account cannot pay the amount plus gas"
     # not the builtin ConnectionError: BrokenPipeError is one (`mixer ... | head`), and it
     # says nothing about the chain
-    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+    if isinstance(exc, _loaded(*_UNREACHABLE)):
+        from mixer.chain.backend import unreachable_reason  # loaded: requests raised this
+
         return f"cannot reach the chain: {unreachable_reason(exc)}"
     if isinstance(exc, TimeoutError):
         return "the chain did not answer in time"
-    if isinstance(
-        exc,
-        NoteError | SealedError | WalletError | AlreadyExistsError | ChainError | RecordError | Web3Exception,
-    ):
+    if isinstance(exc, (AlreadyExistsError, *_loaded(*_OWN_LINE))):
         return text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.strerror}: {exc.filename}"

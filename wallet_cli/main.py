@@ -34,6 +34,12 @@ def hoist_global_options(args: list[str]) -> list[str]:
     """Move global options written after the command to the front, so that
     `mixer deposit --account 1` works like `mixer --account 1 deposit`. No command has an
     option of the same name; everything after `--` is left alone."""
+    front, rest = split_global_options(args)
+    return front + rest
+
+
+def split_global_options(args: list[str]) -> tuple[list[str], list[str]]:
+    """`args` as (global options with their values, the command and everything else)."""
     front: list[str] = []
     rest: list[str] = []
     i = 0
@@ -52,15 +58,20 @@ def hoist_global_options(args: list[str]) -> list[str]:
         else:
             rest.append(arg)
             i += 1
-    return front + rest
+    return front, rest
 
 
 def main() -> None:
+    front, rest = split_global_options(sys.argv[1:])
     try:
-        from wallet_cli.app import app
+        if rest[:1] == ["snark"]:  # the auditor's commands: no chain libraries to load
+            from wallet_cli.root import snark_app
 
+            app = snark_app()
+        else:
+            from wallet_cli.app import app
         try:
-            app(args=hoist_global_options(sys.argv[1:]), prog_name="mixer")
+            app(args=front + rest, prog_name="mixer")
         finally:
             sys.stdout.flush()  # here, where a closed pipe can still be handled
     except KeyboardInterrupt:

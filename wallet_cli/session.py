@@ -27,26 +27,12 @@ from mixer.chain import backend
 from mixer.chain.client import Sender
 from mixer.chain.pool import ZERO_ADDRESS
 from mixer.wallet import PoolBook, Wallet
+from wallet_cli.options import Options as Options  # re-exported: commands import them from here
+from wallet_cli.options import UserError as UserError
 
 PASSWORD_ENV = "MIXER_PASSWORD"
 DEPTH_ENV = "MIXER_TREE_DEPTH"
 """Tree depth of `setup`, `deploy` and `demo` (hidden; default 20): tests use small trees."""
-
-
-class UserError(Exception):
-    """An error caused by the user's input or environment: shown as one line, no traceback."""
-
-
-@dataclass
-class Options:
-    """Global options, shared by every command through typer's context."""
-
-    home: Path
-    rpc_url: str | None = None
-    account: str | None = None
-    private_key: str | None = None
-    json: bool = False
-    debug: bool = False
 
 
 @dataclass

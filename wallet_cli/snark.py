@@ -25,7 +25,7 @@ from mixer.snark.circuit import CircuitError
 from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, encode, load_key
 from mixer.snark.proof import Proof, SnarkFormatError, public_from_snarkjs, public_to_snarkjs
 from wallet_cli.errors import fail
-from wallet_cli.session import Options, UserError
+from wallet_cli.options import Options, UserError
 
 app = typer.Typer(
     help="Groth16 files and steps, interoperable with snarkjs: export, witness, setup, prove, verify.",

@@ -1,0 +1,126 @@
+"""The `mixer` root command: its global options and the error boundary, and the light app
+that holds only the `mixer snark ...` group (which needs no chain libraries).
+
+User errors print one line (`error: ...`) on stderr and exit with status 1, whether the
+app runs as the `mixer` script or under typer's test runner; only `--debug` shows
+tracebacks. The full app with every command is `wallet_cli.app.app`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from wallet_cli import snark
+from wallet_cli.errors import fail, user_message
+from wallet_cli.options import Options
+
+_JSON_META = "mixer.json"
+
+
+def _wants_json(args: list[str]) -> bool:
+    return "--json" in args[: args.index("--")] if "--" in args else "--json" in args
+
+
+class _ErrorBoundary(TyperGroup):
+    """Turns the exceptions a user can cause into one line and exit status 1 (and, with
+    --json, usage errors too into the JSON object)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        json_output = _wants_json(args)  # before parsing, which consumes `args`
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except typer.TyperException as exc:  # a usage error in the global options
+            if not json_output:
+                raise
+            fail(exc.format_message(), exc.exit_code, json_output=True)
+        ctx.meta[_JSON_META] = json_output
+        return ctx
+
+    def invoke(self, ctx: Any) -> Any:
+        json_output = bool(ctx.meta.get(_JSON_META))
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, BrokenPipeError):  # click handles a closed stdout pipe
+            raise
+        except typer.TyperException as exc:  # usage errors: typer reports them itself, unless --json
+            if not json_output:
+                raise
+            fail(exc.format_message(), exc.exit_code, json_output=True)
+        except Exception as exc:
+            options = ctx.obj
+            if isinstance(options, Options) and options.debug:
+                raise
+            message = user_message(exc)
+            if message is None:
+                fail(
+                    f"{type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                    2,
+                    json_output=json_output,
+                    internal=True,
+                )
+            fail(message, 1, json_output=json_output)
+
+
+def default_home() -> Path:
+    return Path.home() / ".mixer"
+
+
+def global_options(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(envvar="MIXER_HOME", help="Wallet folder (notes, keys, local chain); default ~/.mixer."),
+    ] = None,
+    rpc_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="MIXER_RPC_URL",
+            help="JSON-RPC node URL; default: the embedded local chain kept in the wallet folder.",
+        ),
+    ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(help="Sender: an unlocked account's address or number (default: account 0)."),
+    ] = None,
+    private_key: Annotated[
+        str | None, typer.Option(envvar="MIXER_PRIVATE_KEY", help="Sender key for --rpc-url networks.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    ctx.obj = Options(
+        home=home or default_home(),
+        rpc_url=rpc_url,
+        account=account,
+        private_key=private_key,
+        json=json_output,
+        debug=debug,
+    )
+
+
+def new_app() -> typer.Typer:
+    """The root command with its global options and error boundary, and no commands yet."""
+    app = typer.Typer(
+        name="mixer",
+        cls=_ErrorBoundary,
+        help="A privacy pool wallet: deposit a fixed amount, withdraw it later to a fresh address.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    app.callback()(global_options)
+    return app
+
+
+def add_snark(app: typer.Typer) -> typer.Typer:
+    app.add_typer(snark.app, name="snark", help="Groth16 files and steps, interoperable with snarkjs.")
+    return app
+
+
+def snark_app() -> typer.Typer:
+    """The root command with only `snark ...`: what the script runs for `mixer snark ...`."""
+    return add_snark(new_app())
