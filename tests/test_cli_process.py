@@ -177,6 +177,51 @@ def test_ctrl_c_while_starting_is_one_line_and_status_130(tmp_path: Path) -> Non
     assert proc.stderr.split() == ["interrupted"] and proc.stdout == ""
 
 
+# A real SIGINT in the middle of a command: the dev setup signals its own process first.
+INTERRUPTED_COMMAND = """
+import os, signal, sys, time
+from mixer.snark import groth16
+
+def interrupted_setup(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(5)
+    raise AssertionError("SIGINT was not delivered")
+
+groth16.setup = interrupted_setup
+from wallet_cli.main import main
+main()
+"""
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_ctrl_c_during_a_command_is_one_line_and_status_130(tmp_path: Path, json_flag: list[str]) -> None:
+    key = tmp_path / "w.key"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            INTERRUPTED_COMMAND,
+            *json_flag,
+            "snark",
+            "setup",
+            "withdraw-poseidon-1",
+            str(key),
+            "--dev",
+        ],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.split()[-1:] == ["interrupted"] and "Traceback" not in proc.stderr
+    assert "Aborted" not in proc.stderr + proc.stdout
+    if json_flag:
+        assert json.loads(proc.stdout) == {"ok": False, "error": "interrupted"}
+    assert not key.exists()
+
+
 def test_a_closed_stdout_pipe_is_not_reported_as_an_error(tmp_path: Path) -> None:
     """`mixer snark --help | head -1`: head may be gone before mixer writes."""
     read_end, write_end = os.pipe()

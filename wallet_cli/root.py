@@ -8,6 +8,7 @@ tracebacks. The full app with every command is `wallet_cli.app.app`.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from typer.core import TyperGroup
 
 from wallet_cli import snark
 from wallet_cli.errors import fail, user_message
+from wallet_cli.main import EXIT_INTERRUPTED
 from wallet_cli.options import Options
 
 _JSON_META = "mixer.json"
@@ -46,6 +48,14 @@ class _ErrorBoundary(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, BrokenPipeError):  # click handles a closed stdout pipe
             raise
+        except KeyboardInterrupt:  # click would say "Aborted!" and exit 1, unlike a shell's 130
+            options = ctx.obj
+            if isinstance(options, Options) and options.debug:
+                raise
+            if json_output:
+                typer.echo(json.dumps({"ok": False, "error": "interrupted"}))
+            typer.echo("\ninterrupted", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except typer.TyperException as exc:  # usage errors: typer reports them itself, unless --json
             if not json_output:
                 raise
