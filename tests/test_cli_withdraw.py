@@ -133,7 +133,7 @@ def test_withdraw_user_errors(pool: tuple[Path, str, list[str]]) -> None:
     ).to_string()
     fresh = Account.create().address
     cases = [
-        ((undeposited, "--to", fresh), "no deposit for this note"),
+        ((undeposited, "--to", fresh), "not on its chain"),
         ((notes[4], "--to", fresh, "--fee", "0.2", "--relayer", fresh), "more than the pool's denomination"),
         ((notes[4], "--to", fresh, "--fee", "0.01"), "pass --relayer"),
         ((notes[4], "--to", fresh, "--fee", "-1", "--relayer", fresh), "--fee must be zero or positive"),

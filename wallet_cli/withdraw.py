@@ -128,8 +128,13 @@ def withdraw(
     try:
         plan = plan_withdrawal(note, pool.tree, ext)
     except WithdrawalError:
+        # every wallet folder has its own local chain, with the same chain id and pool address
+        elsewhere = (
+            "" if s.options.rpc_url else "; a deposit made from another wallet folder is not on its chain"
+        )
         raise UserError(
-            f"no deposit for this note in pool {info.address} (was its deposit sent? see `mixer status`)"
+            f"no deposit for this note in pool {info.address} (was its deposit sent? see `mixer status`"
+            f"{elsewhere})"
         ) from None
     if client.root_at(pool.root_index) != plan.root:
         raise UserError("unknown root: the pool does not hold the root of the synced tree; try again")
