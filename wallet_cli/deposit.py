@@ -22,7 +22,7 @@ from mixer.wallet import PoolInfo
 from wallet_cli.pools import check_note_pool, resolve
 from wallet_cli.privacy import small_crowd
 from wallet_cli.session import Session, UserError, send_checked
-from wallet_cli.view import spinner, summary, transactions, units
+from wallet_cli.view import print_warnings, spinner, summary, transactions, units
 
 DEPOSIT_GAS = 3_000_000
 """The deposit's gas limit: a depth-20 Poseidon deposit uses about 0.5M, MiMC at depth 32 under 2M."""
@@ -133,8 +133,7 @@ def deposit(
             ],
         )
         transactions(s.console, s.txs.entries)
-        for warning in warnings:
-            s.console.print(f"[yellow]warning[/yellow]: {warning}.")
+        print_warnings(s.console, warnings)
         s.console.print("Your note (the secret that withdraws this deposit):")
         s.console.print(text, soft_wrap=True, markup=False)
         s.console.print(

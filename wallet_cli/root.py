@@ -27,6 +27,11 @@ def _wants_json(args: list[str]) -> bool:
     return "--json" in args[: args.index("--")] if "--" in args else "--json" in args
 
 
+def _debug(ctx: Any) -> bool:
+    """Whether --debug asked for tracebacks instead of one-line errors."""
+    return isinstance(ctx.obj, Options) and ctx.obj.debug
+
+
 class _ErrorBoundary(TyperGroup):
     """Turns the exceptions a user can cause into one line and exit status 1 (and, with
     --json, usage errors too into the JSON object)."""
@@ -49,8 +54,7 @@ class _ErrorBoundary(TyperGroup):
         except (typer.Exit, typer.Abort, BrokenPipeError):  # click handles a closed stdout pipe
             raise
         except KeyboardInterrupt:  # click would say "Aborted!" and exit 1, unlike a shell's 130
-            options = ctx.obj
-            if isinstance(options, Options) and options.debug:
+            if _debug(ctx):
                 raise
             if json_output:
                 typer.echo(json.dumps({"ok": False, "error": "interrupted"}))
@@ -61,8 +65,7 @@ class _ErrorBoundary(TyperGroup):
                 raise
             fail(exc.format_message(), exc.exit_code, json_output=True)
         except Exception as exc:
-            options = ctx.obj
-            if isinstance(options, Options) and options.debug:
+            if _debug(ctx):
                 raise
             message = user_message(exc)
             if message is None:

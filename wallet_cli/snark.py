@@ -249,7 +249,7 @@ def prove(
         public = values[1 : r1cs.n_public + 1]
 
     def work(on_step: Callable[[str], None]) -> Proof:
-        return groth16.prove(pk, values, r1cs=r1cs, on_step=on_step)
+        return groth16.prove(pk, values, on_step=on_step)  # the key was checked above
 
     proof = _with_progress(f"prove {circuit}", groth16.PROVE_STEPS, work)
     if not groth16.verify(pk.vk, public, proof):

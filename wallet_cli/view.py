@@ -34,6 +34,12 @@ def amount(value: int, decimals: int, currency: str) -> str:
     return f"{units(value, decimals)} {currency} ({value} {smallest})"
 
 
+def print_warnings(console: Console, warnings: Sequence[str]) -> None:
+    """One yellow `warning: ...` line each (privacy warnings of deposit and withdraw)."""
+    for warning in warnings:
+        console.print(f"[yellow]warning[/yellow]: {warning}.")
+
+
 def parse_units(text: str, decimals: int, option: str, *, positive: bool = False) -> int:
     """The inverse of `units`: `text` whole units ("0.01") as a count of the smallest unit,
     refusing what is not a plain non-negative (or, with `positive`, positive) amount."""

@@ -25,7 +25,7 @@ from wallet_cli.notes import note_argument
 from wallet_cli.pools import check_note_pool, checked_address
 from wallet_cli.privacy import link_warnings
 from wallet_cli.session import Session, UserError, send_checked
-from wallet_cli.view import amount, parse_units, steps_bar, summary, transactions, units
+from wallet_cli.view import amount, parse_units, print_warnings, steps_bar, summary, transactions, units
 
 PROVING_STEPS = ("witness", *groth16.PROVE_STEPS)
 WITHDRAW_GAS = 1_500_000
@@ -146,8 +146,7 @@ def withdraw(
         recipient_nonce=int(s.w3.eth.get_transaction_count(recipient)),  # type: ignore[arg-type]
         deposits=size,
     )
-    for warning in warnings:
-        s.console.print(f"[yellow]warning[/yellow]: {warning}.")
+    print_warnings(s.console, warnings)
     pk = load_proving_key(s.home, plan.circuit)
     bar, on_step = steps_bar(s.console, "Proving", PROVING_STEPS)
     with bar:
