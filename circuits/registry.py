@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from circuits.hashers import HASHERS
-from circuits.withdraw import MAX_DEPTH, withdraw
+from circuits.withdraw import withdraw
+from mixer.errors import MixerError
+from mixer.params import MAX_DEPTH, circuit_name
 from mixer.snark.circuit import Circuit, InputValue
 from mixer.snark.r1cs import R1CS
 
@@ -20,7 +22,7 @@ COMMON_DEPTHS = (20,)
 _NAME = re.compile(r"withdraw-([a-z]+)-([1-9][0-9]?)")
 
 
-class UnknownCircuitError(ValueError):
+class UnknownCircuitError(MixerError, ValueError):
     """The name does not denote a built-in circuit."""
 
 
@@ -31,7 +33,7 @@ class CircuitSpec:
 
     @property
     def name(self) -> str:
-        return f"withdraw-{self.hash_name}-{self.depth}"
+        return circuit_name(self.hash_name, self.depth)
 
 
 def names() -> list[str]:

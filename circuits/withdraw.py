@@ -13,9 +13,8 @@ from circuits.gadgets.merkle import merkle_levels
 from circuits.hashers import circuit_hasher
 from mixer.field import is_element
 from mixer.hashes import get_hasher
+from mixer.params import MAX_DEPTH
 from mixer.snark.circuit import LC, Circuit, CircuitError
-
-MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)

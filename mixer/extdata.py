@@ -14,6 +14,7 @@ from eth_hash.auto import keccak
 from eth_utils.address import is_address, to_checksum_address
 
 from mixer.field import R
+from mixer.params import ZERO_ADDRESS
 
 UINT256_MAX = 2**256 - 1
 
@@ -23,7 +24,7 @@ class ExtData:
     """The transaction-level parameters a withdrawal proof commits to."""
 
     recipient: str
-    relayer: str = "0x0000000000000000000000000000000000000000"
+    relayer: str = ZERO_ADDRESS
     fee: int = 0
     refund: int = 0
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 
 from mixer.field import is_element
 from mixer.hashes import ZERO_LEAF, PoolHasher, get_hasher
+from mixer.params import MAX_DEPTH
 
-MAX_DEPTH = 32
 ROOT_HISTORY_SIZE = 100
 
 

@@ -19,12 +19,14 @@ from typing import Final
 
 from eth_utils.address import is_checksum_address, to_checksum_address
 
+from mixer.errors import MixerError
 from mixer.hashes import get_hasher
+from mixer.params import HASH_FAMILIES
 
 PREFIX: Final = "mixer1"
 """The first field of every note string: the product and the note format version."""
 
-HASHES: Final = ("poseidon", "mimcsponge")
+HASHES: Final = HASH_FAMILIES
 SECRET_BYTES: Final = 31
 PREIMAGE_BYTES: Final = 2 * SECRET_BYTES
 MAX_NOTE_LENGTH: Final = 300
@@ -46,7 +48,7 @@ _PREIMAGE_HEX = re.compile(rf"0x[0-9a-f]{{{2 * PREIMAGE_BYTES}}}")
 MAX_CHAIN_ID: Final = 2**64 - 1
 
 
-class NoteError(ValueError):
+class NoteError(MixerError, ValueError):
     """A note or note string is malformed, mistyped or inconsistent; the message says which."""
 
 

@@ -25,6 +25,8 @@ from typing import Any, Final, cast
 from Crypto.Cipher import AES
 from Crypto.Protocol.KDF import scrypt
 
+from mixer.errors import MixerError
+
 FORMAT: Final = "mixer-sealed"
 VERSION: Final = 1
 SALT_BYTES: Final = 16
@@ -46,7 +48,7 @@ MAX_WORK: Final = 2**23
 _HEX = {n: re.compile(rf"[0-9a-f]{{{2 * n}}}") for n in (SALT_BYTES, NONCE_BYTES, TAG_BYTES)}
 
 
-class SealedError(Exception):
+class SealedError(MixerError):
     """A sealed document could not be opened; the subclass and message say why."""
 
 

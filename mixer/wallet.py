@@ -26,7 +26,9 @@ from typing import Any, Final
 
 from mixer.atomic import write_file
 from mixer.backup import NoteRecord, read_document, records_from_bytes, records_to_bytes
+from mixer.errors import MixerError
 from mixer.note import Note, NoteError, Pool
+from mixer.params import MAX_DEPTH, circuit_name
 from mixer.sealed import DEFAULT_KDF, KdfParams, SealingKey, seal, unseal, unseal_with_key
 
 PURPOSE: Final = "wallet notes"
@@ -36,7 +38,7 @@ LOCK_FILE: Final = ".lock"
 POOLS_VERSION: Final = 1
 
 
-class WalletError(Exception):
+class WalletError(MixerError):
     """The wallet cannot do what was asked (no wallet yet, unknown note, ...)."""
 
 
@@ -159,8 +161,8 @@ class PoolInfo:
 
     def __post_init__(self) -> None:
         self.identity()  # validates hash, currency, amount, chain id and address
-        if type(self.depth) is not int or not 1 <= self.depth <= 32:
-            raise ValueError(f"pool depth must be an integer in 1..32, got {self.depth!r}")
+        if type(self.depth) is not int or not 1 <= self.depth <= MAX_DEPTH:
+            raise ValueError(f"pool depth must be an integer in 1..{MAX_DEPTH}, got {self.depth!r}")
         if type(self.decimals) is not int or not 0 <= self.decimals <= 36:
             raise ValueError(f"token decimals must be an integer in 0..36, got {self.decimals!r}")
         if type(self.deploy_block) is not int or self.deploy_block < 0:
@@ -178,7 +180,7 @@ class PoolInfo:
     @property
     def circuit(self) -> str:
         """The circuit (and so the proving key) that this pool's verifier checks."""
-        return f"withdraw-{self.hash}-{self.depth}"
+        return circuit_name(self.hash, self.depth)
 
 
 class PoolBook:

@@ -16,6 +16,7 @@ from circuits import registry
 from circuits.withdraw import withdraw_inputs
 from mixer.chain.record import Proof as RecordProof
 from mixer.chain.record import WithdrawalRecord
+from mixer.errors import MixerError
 from mixer.extdata import ExtData
 from mixer.merkle import MerkleTree
 from mixer.note import Note
@@ -25,7 +26,7 @@ from mixer.snark.keys import ProvingKey
 from mixer.snark.proof import Proof
 
 
-class WithdrawalError(ValueError):
+class WithdrawalError(MixerError, ValueError):
     """The note cannot be withdrawn with this tree or these parameters; the message says why."""
 
 

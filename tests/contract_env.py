@@ -12,10 +12,11 @@ from web3.contract import Contract
 
 from mixer.chain.artifacts import load
 from mixer.chain.client import Sender
-from mixer.chain.pool import ZERO_ADDRESS, PoolAddresses, PoolClient, deploy_contract, deploy_pool, vk_words
+from mixer.chain.pool import PoolAddresses, PoolClient, deploy_contract, deploy_pool, vk_words
 from mixer.chain.record import Proof, WithdrawalRecord
 from mixer.extdata import ExtData
 from mixer.field import random_element
+from mixer.params import ZERO_ADDRESS
 
 DENOMINATION = 10**17
 TOKEN_DENOMINATION = 1000 * 10**18

@@ -28,7 +28,7 @@ from web3.logs import DISCARD
 from mixer.bn254 import G1_GEN, g1_add, g1_mul, g1_neg
 from mixer.chain.backend import close, open_embedded
 from mixer.chain.client import ContractReverted, Sender
-from mixer.chain.pool import ZERO_ADDRESS, PoolClient, deploy_contract
+from mixer.chain.pool import PoolClient, deploy_contract
 from mixer.chain.record import (
     NEW_RECIPIENT,
     RECORD_SIZE,
@@ -40,6 +40,7 @@ from mixer.chain.record import (
 )
 from mixer.field import R, random_element
 from mixer.merkle import ROOT_HISTORY_SIZE
+from mixer.params import ZERO_ADDRESS
 
 GAS = 600_000  # fixed gas on happy paths skips a second (slow on py-evm) pairing run
 

@@ -15,6 +15,7 @@ from typing import NoReturn
 import typer
 
 from mixer.atomic import AlreadyExistsError
+from mixer.errors import MixerError
 from wallet_cli.options import UserError
 
 REVERTS = {
@@ -42,14 +43,7 @@ REVERTS = {
 
 
 _UNREACHABLE = ("requests.exceptions:ConnectionError", "requests.exceptions:Timeout")
-_OWN_LINE = (
-    "mixer.note:NoteError",
-    "mixer.sealed:SealedError",
-    "mixer.wallet:WalletError",
-    "mixer.chain.client:ChainError",
-    "mixer.chain.record:RecordError",
-    "web3.exceptions:Web3Exception",
-)
+_OWN_LINE = ("web3.exceptions:Web3Exception",)
 """Errors whose own first line is the message."""
 
 
@@ -80,7 +74,7 @@ def user_message(exc: BaseException) -> str | None:
         return f"cannot reach the chain: {unreachable_reason(exc)}"
     if isinstance(exc, TimeoutError):
         return "the chain did not answer in time"
-    if isinstance(exc, (AlreadyExistsError, *_loaded(*_OWN_LINE))):
+    if isinstance(exc, (MixerError, AlreadyExistsError, *_loaded(*_OWN_LINE))):
         return text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.strerror}: {exc.filename}"

@@ -10,8 +10,8 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 
 from mixer.chain.artifacts import load
-from mixer.chain.pool import ZERO_ADDRESS
 from mixer.note import Pool
+from mixer.params import ZERO_ADDRESS
 from mixer.wallet import PoolInfo
 from wallet_cli.session import Session, UserError
 from wallet_cli.view import units

@@ -21,8 +21,9 @@ from typing import Annotated, Any
 
 import typer
 
-from mixer.chain.pool import ZERO_ADDRESS, PoolClient
+from mixer.chain.pool import PoolClient
 from mixer.chain.record import WithdrawalRecord, encode_batch
+from mixer.params import ZERO_ADDRESS
 from mixer.wallet import PoolInfo
 from wallet_cli.pools import checked_address, resolve
 from wallet_cli.session import Session, UserError, send_checked

@@ -25,7 +25,7 @@ from web3.types import TxReceipt
 
 from mixer.chain import backend
 from mixer.chain.client import Sender
-from mixer.chain.pool import ZERO_ADDRESS
+from mixer.params import ZERO_ADDRESS
 from mixer.wallet import PoolBook, Wallet
 from wallet_cli.options import Options as Options  # re-exported: commands import them from here
 from wallet_cli.options import UserError as UserError

@@ -13,8 +13,9 @@ from typing import Annotated, Any
 import typer
 
 from mixer.backup import NoteRecord
-from mixer.chain.pool import ZERO_ADDRESS, PoolClient
+from mixer.chain.pool import PoolClient
 from mixer.extdata import ExtData
+from mixer.params import ZERO_ADDRESS
 from mixer.snark import groth16
 from mixer.wallet import PoolInfo
 from mixer.withdrawal import WithdrawalError, make_record, plan_withdrawal, witness

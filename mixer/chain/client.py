@@ -14,8 +14,10 @@ from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxParams, TxReceipt
 
+from mixer.errors import MixerError
 
-class ChainError(Exception):
+
+class ChainError(MixerError):
     """A transaction that could not be sent or did not succeed."""
 
 

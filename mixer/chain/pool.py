@@ -15,9 +15,9 @@ from web3.types import TxReceipt
 from mixer.chain.artifacts import load
 from mixer.chain.client import Sender
 from mixer.chain.record import WithdrawalRecord, encode_batch, new_recipient_id
+from mixer.params import ZERO_ADDRESS
 
 HASHER_CONTRACTS = {"poseidon": "PoseidonHasher", "mimcsponge": "MiMCHasher"}
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 def deploy_contract(sender: Sender, name: str, *args: Any) -> str:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mixer.bn254.fields import P
+from mixer.errors import MixerError
 from mixer.field import R
 
 RECORD_SIZE = 296
@@ -28,10 +30,10 @@ UINT32_MAX = 2**32 - 1
 # recipientId bit meaning "index into this transaction's newRecipients" (Pool.sol NEW_RECIPIENT)
 NEW_RECIPIENT = 2**31
 # BN254 base field: proof coordinates live here, not in F_r.
-Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+Q = P
 
 
-class RecordError(ValueError):
+class RecordError(MixerError, ValueError):
     """A withdrawal record that does not follow the 296-byte layout."""
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from mixer.errors import MixerError
 from mixer.field import R, is_element
 from mixer.snark.r1cs import R1CS, Constraint
 
 InputValue = int | str | Sequence[int | str]
 
 
-class CircuitError(ValueError):
+class CircuitError(MixerError, ValueError):
     """The inputs given to a circuit are missing, malformed or violate a constraint."""
 
 

@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from mixer.atomic import write_file
 from mixer.bn254 import g1_is_on_curve, g2_in_subgroup, g2_is_on_curve
+from mixer.errors import MixerError
 from mixer.field import R
 from mixer.snark import qap as qap_mod
 from mixer.snark.proof import (
@@ -45,7 +46,7 @@ VERSION: Final = 1
 _DIGEST_SIZE = 32
 
 
-class KeyMismatchError(ValueError):
+class KeyMismatchError(MixerError, ValueError):
     """A proving key made for a different circuit than the one being proven."""
 
 

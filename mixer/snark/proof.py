@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from mixer.errors import MixerError
+
 G1: TypeAlias = tuple[int, int] | None
 Fq2: TypeAlias = tuple[int, int]
 G2: TypeAlias = tuple[Fq2, Fq2] | None
@@ -23,7 +25,7 @@ _MAX_DIGITS = 80
 no field element or 256-bit word has that many."""
 
 
-class SnarkFormatError(ValueError):
+class SnarkFormatError(MixerError, ValueError):
     """A proof, key or public-signal file that does not have the expected shape."""
 
 
