@@ -54,12 +54,16 @@ def _build(dest: Path) -> None:
     (dest / "toy.circom").write_text(TOY)
     snarkjs = node_tool("snarkjs")
     run([node_tool("circom2"), "toy.circom", "--r1cs", "--wasm", "--O2", "-o", "."], dest)
-    run([snarkjs, "groth16", "setup", "toy.r1cs", ptau(), "toy.zkey"], dest)
-    run([snarkjs, "zkey", "export", "verificationkey", "toy.zkey", "vk.json"], dest)
+    run([snarkjs, "groth16", "setup", "toy.r1cs", ptau(), "toy_0000.zkey"], dest)
+    run([snarkjs, "zkey", "contribute", "toy_0000.zkey", "toy.zkey", "-e=toy contributor"], dest)
+    for zkey, vk in (("toy.zkey", "vk.json"), ("toy_0000.zkey", "vk_0000.json")):
+        run([snarkjs, "zkey", "export", "verificationkey", zkey, vk], dest)
 
 
 def toy_dir() -> Path:
-    return cached_artifact("toy-groth16-v2", _build)
+    """`toy.zkey` and `vk.json` after one phase-2 contribution; `toy_0000.zkey` and
+    `vk_0000.json` straight from `snarkjs groth16 setup` (delta == gamma: forgeable)."""
+    return cached_artifact("toy-groth16-v3", _build)
 
 
 def verification_key() -> dict[str, Any]:

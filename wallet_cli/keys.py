@@ -19,7 +19,7 @@ from circuits import registry
 from mixer.atomic import write_file
 from mixer.note import HASHES
 from mixer.snark import groth16
-from mixer.snark.keys import KeyMismatchError, ProvingKey, load_key, save_key
+from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, load_key, save_key
 from mixer.snark.proof import SnarkFormatError
 from wallet_cli.session import DEPTH_ENV, Session, UserError
 from wallet_cli.view import steps_bar, summary
@@ -48,7 +48,7 @@ def _missing(home: Path, circuit: str) -> UserError:
 
 
 def verifying_key(home: Path, circuit: str) -> dict[str, Any]:
-    """The snarkjs-shaped verifying key of `circuit`; UserError naming the fix if absent."""
+    """The snarkjs-shaped verifying key of `circuit`, validated; UserError naming the fix if absent."""
     path = verifying_key_path(home, circuit)
     try:
         data = json.loads(path.read_text())
@@ -58,6 +58,10 @@ def verifying_key(home: Path, circuit: str) -> dict[str, Any]:
         raise UserError(f"{path} is unreadable: {exc}") from None
     if not isinstance(data, dict):
         raise UserError(f"{path} is not a snarkjs verification key")
+    try:
+        VerifyingKey.from_snarkjs(data)  # a pool deployed with a degenerate key could be drained
+    except SnarkFormatError as exc:
+        raise UserError(f"{path} is unusable: {exc}") from None
     return data
 
 

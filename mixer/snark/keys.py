@@ -17,6 +17,7 @@ G1 = x | y (32 bytes each); G2 = x.c0 | x.c1 | y.c0 | y.c1; infinity = all zero 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import struct
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from mixer.atomic import write_file
-from mixer.bn254 import g1_is_on_curve, g2_in_subgroup, g2_is_on_curve
+from mixer.bn254 import g1_is_on_curve, g1_neg, g2_in_subgroup, g2_is_on_curve, g2_neg
 from mixer.errors import MixerError
 from mixer.field import R
 from mixer.snark import qap as qap_mod
@@ -48,6 +49,13 @@ _DIGEST_SIZE = 32
 
 class KeyMismatchError(MixerError, ValueError):
     """A proving key made for a different circuit than the one being proven."""
+
+
+class ForgeableKeyError(SnarkFormatError):
+    """A well-formed verifying key for which anyone can make accepted proofs without a witness.
+
+    A `SnarkFormatError`, so every caller that refuses an unusable key refuses this one too.
+    """
 
 
 @dataclass(frozen=True)
@@ -102,13 +110,65 @@ class VerifyingKey:
         return vk
 
     def validate(self) -> None:
-        """SnarkFormatError unless every point is a non-identity member of its group."""
+        """SnarkFormatError unless every point is a member of its group; ForgeableKeyError if
+        the points are degenerate so that proofs can be made without a witness (`_refuse_forgeable`)."""
         for name, p in (("vk_alpha_1", self.alpha1), *((f"IC[{i}]", p) for i, p in enumerate(self.ic))):
-            if p is None or not g1_is_on_curve(p):
+            if p is not None and not g1_is_on_curve(p):
                 raise SnarkFormatError(f"verification key {name} is not a point of G1")
         for name, q in (("vk_beta_2", self.beta2), ("vk_gamma_2", self.gamma2), ("vk_delta_2", self.delta2)):
-            if q is None or not g2_is_on_curve(q) or not g2_in_subgroup(q):
+            if q is not None and not (g2_is_on_curve(q) and g2_in_subgroup(q)):
                 raise SnarkFormatError(f"verification key {name} is not a point of G2")
+        _refuse_forgeable(self)
+
+
+_FORGEABLE: Final = ": anyone could forge proofs for it"
+
+
+def _refuse_forgeable(vk: VerifyingKey) -> None:
+    """ForgeableKeyError if `vk` has a degeneracy that anyone can exploit from the key alone.
+
+    The verifier accepts A, B, C (none the identity) when
+    e(A, B) = e(alpha, beta) e(vk_x, gamma) e(C, delta), with vk_x = IC[0] + sum x_i IC[i].
+    Groth16 is sound only if nobody knows a relation between the key's points. Each check
+    refuses a relation that is public, with the forgery it allows:
+
+    - delta == gamma, the key of a snarkjs `_0000.zkey` (no phase-2 contribution):
+      A = alpha, B = beta, C = -vk_x. delta == -gamma: the same with C = vk_x.
+    - beta == +-gamma: A = C = vk_x +- alpha, B = gamma + delta.
+    - beta == +-delta: A = vk_x, B = gamma, C = -+alpha.
+    - alpha or beta the identity: A = C = vk_x, B = gamma + delta.
+    - gamma the identity: A = C = alpha, B = beta + delta, whatever the public inputs.
+    - delta the identity: no setup makes it (delta divides the proving key's C and H
+      points), and C would drop out of the check.
+    - IC[i] the identity: public input i is bound by nothing. IC[i] == +-IC[j] for two
+      public inputs: shifting x_i by t and x_j by -+t keeps vk_x, so one valid withdrawal
+      yields proofs for other nullifier hashes. An honest setup never gives either (each
+      public input has its own QAP row, see `qap`).
+
+    A relation known only to whoever made the key (its toxic waste, or a delta that is a
+    small multiple of gamma) does not show in the points: a phase-2 ceremony with one
+    honest contributor is what rules that out (docs/ceremony.md).
+    """
+    g2s = (("beta", vk.beta2), ("gamma", vk.gamma2), ("delta", vk.delta2))
+    for name, point in (("alpha", vk.alpha1), *g2s):
+        if point is None:
+            raise ForgeableKeyError(f"this key's {name} is the point at infinity{_FORGEABLE}")
+    if vk.delta2 == vk.gamma2:
+        raise ForgeableKeyError(f"this key has had no phase-2 contribution (delta == gamma){_FORGEABLE}")
+    for (left, p), (right, q) in itertools.combinations(g2s, 2):
+        if p == q or p == g2_neg(q):
+            raise ForgeableKeyError(f"this key has {left} == +-{right}{_FORGEABLE}")
+    for i, p1 in enumerate(vk.ic):
+        if p1 is None:
+            raise ForgeableKeyError(
+                f"this key's IC[{i}] is the point at infinity: proofs would not bind input {i}"
+            )
+    for (i, p1), (j, q1) in itertools.combinations(enumerate(vk.ic[1:], start=1), 2):
+        if p1 == q1 or p1 == g1_neg(q1):
+            raise ForgeableKeyError(
+                f"this key has IC[{i}] == +-IC[{j}]: from one valid proof anyone could forge proofs "
+                "for other public inputs"
+            )
 
 
 @dataclass(frozen=True, eq=False)
