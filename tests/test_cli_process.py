@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -213,6 +214,9 @@ def test_ctrl_c_during_a_command_is_one_line_and_status_130(tmp_path: Path, json
         text=True,
         timeout=300,
         check=False,
+        # A runner started as a background job of a non-interactive shell ignores SIGINT and the
+        # child would inherit SIG_IGN; a user's terminal always delivers it, so restore the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.split()[-1:] == ["interrupted"] and "Traceback" not in proc.stderr

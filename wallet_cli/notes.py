@@ -47,7 +47,7 @@ def record_json(number: int, record: NoteRecord) -> dict[str, object]:
 
 def note_argument(s: Session, text: str) -> Note:
     """A NOTE argument: a note string, or the number of a note in `mixer notes list`."""
-    if not text.strip().isdigit():
+    if not (text.strip().isascii() and text.strip().isdigit()):  # "²".isdigit() is True
         return Note.parse(text)
     number = int(text)
     records = s.wallet().records()

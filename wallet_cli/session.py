@@ -127,7 +127,7 @@ class Session:
                     "this node has no unlocked accounts: pass --private-key (or MIXER_PRIVATE_KEY)"
                 )
             return Sender(w3, accounts[0])
-        if choice.isdigit():
+        if choice.isascii() and choice.isdigit():  # "²".isdigit() is True, int("²") fails
             index = int(choice)
             if index >= len(accounts):
                 raise UserError(f"--account {index}: this node has only {len(accounts)} unlocked accounts")
