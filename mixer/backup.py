@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from mixer import jsonsafe
 from mixer.atomic import write_file
 from mixer.note import Note
 from mixer.sealed import (
@@ -95,8 +96,8 @@ def records_to_bytes(records: Sequence[NoteRecord]) -> bytes:
 def records_from_bytes(data: bytes) -> list[NoteRecord]:
     """Inverse of `records_to_bytes`, strict about the shape (raises `MalformedError`)."""
     try:
-        payload = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        payload = jsonsafe.loads(data, what="payload")
+    except jsonsafe.UntrustedJSONError:
         raise MalformedError("malformed payload: not valid JSON") from None
     if not isinstance(payload, dict) or set(payload) != {"version", "notes"}:
         raise MalformedError("malformed payload: expected exactly the fields 'version' and 'notes'")

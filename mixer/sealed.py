@@ -25,6 +25,7 @@ from typing import Any, Final, cast
 from Crypto.Cipher import AES
 from Crypto.Protocol.KDF import scrypt
 
+from mixer import jsonsafe
 from mixer.errors import MixerError
 
 FORMAT: Final = "mixer-sealed"
@@ -202,8 +203,8 @@ def _parse(document: bytes, purpose: str) -> _Envelope:
             f"sealed file too large ({len(document)} bytes; the limit is {MAX_DOCUMENT_BYTES})"
         )
     try:
-        doc = json.loads(document.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        doc = jsonsafe.loads(document, what="sealed file", object_pairs_hook=_no_duplicate_keys)
+    except jsonsafe.UntrustedJSONError:
         raise MalformedError("not a sealed file: it is truncated or not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise MalformedError(f"not a sealed file: its format field is not {FORMAT!r}")

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
+from mixer import jsonsafe
 from mixer.atomic import write_file
 from mixer.backup import NoteRecord, read_document, records_from_bytes, records_to_bytes
 from mixer.errors import MixerError
@@ -195,10 +196,12 @@ class PoolBook:
 
     def all(self) -> list[PoolInfo]:
         try:
-            data = json.loads(self.path.read_text())
+            data = jsonsafe.loads(self.path.read_bytes(), what=str(self.path))
         except FileNotFoundError:
             return []
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except OSError as exc:
+            raise WalletError(f"{self.path} is unreadable: {exc.strerror}") from None
+        except jsonsafe.UntrustedJSONError as exc:
             raise WalletError(f"{self.path} is unreadable: {exc}") from None
         if not isinstance(data, dict) or data.get("version") != POOLS_VERSION:
             raise WalletError(f"{self.path} is not a version-{POOLS_VERSION} pool list")

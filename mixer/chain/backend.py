@@ -14,6 +14,7 @@ import fcntl
 import os
 import socket
 import sqlite3
+import sys
 import weakref
 from functools import cache
 from pathlib import Path
@@ -33,7 +34,14 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTime
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
 from web3.exceptions import Web3Exception
 
+from mixer import START_RECURSION_LIMIT
 from mixer.chain.client import ChainError
+
+# py-evm and py_ecc (loaded above) raised the limit for the whole process; keep the normal one
+# everywhere but inside the embedded EVM (`_EvmProvider`), so deep JSON is an error, not a crash
+sys.setrecursionlimit(START_RECURSION_LIMIT)
+EVM_RECURSION_LIMIT = 1024 * 12
+"""py-evm's own figure: enough frames for the EVM's 1024-deep call stack."""
 
 STATE_FORMAT = "mixer-embedded-chain-1"
 DEV_ACCOUNTS = 10
@@ -45,10 +53,22 @@ class ChainInUseError(ChainError):
     """Another process holds the embedded chain open."""
 
 
+class _EvmProvider(EthereumTesterProvider):
+    """eth-tester's provider, with py-evm's recursion limit only while the EVM runs."""
+
+    def make_request(self, method: Any, params: Any) -> Any:
+        before = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(before, EVM_RECURSION_LIMIT))
+        try:
+            return super().make_request(method, params)
+        finally:
+            sys.setrecursionlimit(before)
+
+
 def embedded_web3(backend: PyEVMBackend | None = None) -> Web3:
     """web3 on an in-memory py-evm chain (funded, unlocked test accounts; auto-mining)."""
     tester = EthereumTester(backend if backend is not None else PyEVMBackend())
-    return Web3(EthereumTesterProvider(tester))
+    return Web3(_EvmProvider(tester))
 
 
 def rpc_web3(url: str, timeout: float = 60) -> Web3:
@@ -218,7 +238,7 @@ def open_embedded(state_dir: Path) -> Web3:
         _release(store, lock)
         raise
     backend = _PersistentBackend(chain, keys, store, lock)
-    return Web3(EthereumTesterProvider(EthereumTester(backend)))
+    return Web3(_EvmProvider(EthereumTester(backend)))
 
 
 def close(w3: Web3) -> None:

@@ -25,6 +25,7 @@ from web3.contract.contract import ContractEvent
 from web3.exceptions import Web3Exception
 from web3.types import EventData
 
+from mixer import jsonsafe
 from mixer.atomic import write_file
 from mixer.chain.artifacts import load
 from mixer.chain.client import ChainError
@@ -91,7 +92,7 @@ class _Cache:
 
     @classmethod
     def from_json(cls, raw: bytes) -> _Cache:
-        data = json.loads(raw)
+        data = jsonsafe.loads(raw, what="deposit cache")
         if data.pop("version", None) != CACHE_VERSION:
             raise ValueError("unsupported cache version")
         deposits = [
@@ -111,7 +112,7 @@ def _load_cache(path: Path, chain_id: int, pool: str, start_block: int) -> _Cach
         cache = _Cache.from_json(path.read_bytes())
     except FileNotFoundError:
         return fresh
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError, jsonsafe.UntrustedJSONError):
         # A damaged cache holds nothing that cannot be fetched again.
         return fresh
     if (cache.chain_id, cache.pool, cache.start_block) != (chain_id, pool, start_block):

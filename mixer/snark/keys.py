@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from mixer import jsonsafe
 from mixer.atomic import write_file
 from mixer.bn254 import g1_is_on_curve, g1_neg, g2_in_subgroup, g2_is_on_curve, g2_neg
 from mixer.errors import MixerError
@@ -319,8 +320,8 @@ def decode(data: bytes) -> ProvingKey:
     reader = _Reader(memoryview(body))
     reader.take(len(MAGIC) + 8)
     try:
-        header = json.loads(bytes(reader.take(header_len)))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        header = jsonsafe.loads(bytes(reader.take(header_len)), what="key file header")
+    except jsonsafe.UntrustedJSONError:
         raise SnarkFormatError("key file header is not JSON") from None
     if not isinstance(header, dict):
         raise SnarkFormatError("key file header is not a JSON object")
