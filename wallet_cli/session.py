@@ -25,6 +25,7 @@ from web3.types import TxReceipt
 
 from mixer.chain import backend
 from mixer.chain.client import Sender
+from mixer.home import make_private
 from mixer.params import ZERO_ADDRESS
 from mixer.wallet import PoolBook, Wallet
 from wallet_cli.options import Options as Options  # re-exported: commands import them from here
@@ -63,6 +64,10 @@ class Session:
         self._w3: Web3 | None = None
         self._wallet: Wallet | None = None
         self._password: str | None = None
+        if make_private(options.home):
+            self.console.print(
+                f"[yellow]note[/yellow]: {options.home} was readable by others; it is now private (0700)"
+            )
 
     @classmethod
     def of(cls, ctx: typer.Context) -> Session:

@@ -1,0 +1,31 @@
+"""The wallet home is private: only its owner may list or read it.
+
+It holds encrypted notes, proving keys, the synced pool caches and, on the embedded chain,
+a database of every transaction the user made, which alone shows which deposits and
+withdrawals are theirs. So the folder is 0700 and everything written under it 0600/0700.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+PRIVATE_UMASK = 0o077
+
+
+def make_private(home: Path) -> bool:
+    """Make files this process creates private (umask 077) and the home folder 0700.
+
+    Returns True when an existing home was open to others and has just been tightened,
+    so the caller can say so once.
+    """
+    os.umask(PRIVATE_UMASK)
+    try:
+        mode = stat.S_IMODE(home.stat().st_mode)
+    except FileNotFoundError:
+        return False  # created later, 0700 under the umask
+    if mode & 0o077 == 0:
+        return False
+    home.chmod(mode & 0o700)
+    return True
