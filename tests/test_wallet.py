@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from mixer.atomic import AlreadyExistsError
-from mixer.backup import NoteRecord
+from mixer.backup import MAX_NOTES, NoteRecord, records_from_bytes
 from mixer.note import Note, Pool
-from mixer.sealed import KdfParams, WrongPasswordError
+from mixer.sealed import KdfParams, MalformedError, WrongPasswordError
 from mixer.wallet import PoolBook, PoolInfo, Wallet, WalletError
 
 CHEAP = KdfParams(n=2**10)
@@ -127,3 +127,20 @@ def test_pool_book_rejects_a_damaged_file(tmp_path: Path) -> None:
     (tmp_path / "pools.json").write_text("{")
     with pytest.raises(WalletError, match="unreadable"):
         PoolBook(tmp_path).all()
+
+
+def test_should_restore_a_20000_note_backup_in_linear_time(tmp_path: Path) -> None:
+    incoming = [NoteRecord(Note.generate(POOL)) for _ in range(20_000)]
+    wallet = Wallet.create(tmp_path, "pw", kdf=CHEAP)
+    wallet.add(incoming[0])
+    # the backup repeats notes, the way a backup of a backup does
+    assert wallet.merge([*incoming, *incoming[:500]]) == 19_999
+    stored = wallet.records()
+    assert len(stored) == 20_000
+    assert {r.note.preimage for r in stored} == {r.note.preimage for r in incoming}
+
+
+def test_should_refuse_a_backup_of_more_notes_than_a_wallet_may_hold() -> None:
+    payload = b'{"version":1,"notes":[' + b",".join([b"{}"] * (MAX_NOTES + 1)) + b"]}"
+    with pytest.raises(MalformedError, match="more than"):
+        records_from_bytes(payload)
