@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from cli_helpers import env, new_home, one_error_line, run, spawn
@@ -108,6 +110,7 @@ def test_non_ascii_digits_as_a_note_number_are_one_sentence_and_status_1(tmp_pat
 
 RECURSION_PROBE = """
 import sys
+import threading
 start = sys.getrecursionlimit()
 from wallet_cli.main import main
 sys.argv = ["mixer", *sys.argv[1:]]
@@ -141,3 +144,32 @@ def test_the_embedded_evm_still_runs_deep_calls_with_its_own_limit(tmp_path: Pat
     home = new_home(tmp_path / "home")
     data = json.loads(run(home, "--json", "deploy", "--depth", "3").stdout)
     assert data["ok"] is True
+
+
+class _HostileNode(http.server.BaseHTTPRequestHandler):
+    """A 'JSON-RPC node' whose every answer is nested a million levels deep."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = ('{"jsonrpc":"2.0","id":0,"result":' + DEEP + "}").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_should_answer_a_hostile_nodes_deeply_nested_json_with_one_sentence(tmp_path: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HostileNode)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = spawn(new_home(tmp_path / "home"), "--rpc-url", url, "status")
+    finally:
+        server.shutdown()
+    assert result.returncode == 1, result.stderr
+    assert "nested more than" in one_error_line(result.stderr)

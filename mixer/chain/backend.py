@@ -34,7 +34,7 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTime
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
 from web3.exceptions import Web3Exception
 
-from mixer import START_RECURSION_LIMIT
+from mixer import START_RECURSION_LIMIT, jsonsafe
 from mixer.chain.client import ChainError
 
 # py-evm and py_ecc (loaded above) raised the limit for the whole process; keep the normal one
@@ -71,11 +71,23 @@ def embedded_web3(backend: PyEVMBackend | None = None) -> Web3:
     return Web3(_EvmProvider(tester))
 
 
+class _BoundedHTTPProvider(HTTPProvider):
+    """An HTTP provider that parses the node's answers with bounds: a hostile node's deeply
+    nested or oversized answer is one error sentence, not a crash."""
+
+    @staticmethod
+    def decode_rpc_response(raw_response: bytes) -> Any:
+        try:
+            return jsonsafe.loads(raw_response, what="the node's answer")
+        except jsonsafe.UntrustedJSONError as exc:
+            raise ChainError(f"{exc}: is this a JSON-RPC node?") from None
+
+
 def rpc_web3(url: str, timeout: float = 60) -> Web3:
     """web3 on a JSON-RPC node at `url` (http or https); nothing is contacted yet."""
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise ChainError(f"not an http(s) JSON-RPC URL: {url!r}")
-    return Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    return Web3(_BoundedHTTPProvider(url, request_kwargs={"timeout": timeout}))
 
 
 class _SqliteStore(BaseDB):
