@@ -28,10 +28,11 @@ from eth_utils.crypto import keccak
 from snarkjs_toy import verification_key
 from web3 import Web3
 
-from mixer.chain.client import Sender
+from mixer.chain.client import Sender, Transaction
 from mixer.chain.pool import PoolClient, deploy_pool, vk_words
 from mixer.chain.record import WithdrawalRecord, encode_batch
 from mixer.field import random_element
+from mixer.snark.keys import VerifyingKey
 
 DEPTH = 20
 DENOMINATION = 10**17
@@ -57,14 +58,14 @@ def tornado_calldata(record: WithdrawalRecord, root: int, recipient: str, relaye
     )
 
 
-def tx_input(w3: Web3, receipt: object) -> bytes:
-    return bytes(w3.eth.get_transaction(receipt["transactionHash"])["input"])  # type: ignore[index]
+def tx_input(w3: Web3, sent: Transaction) -> bytes:
+    return bytes(w3.eth.get_transaction(sent.hash)["input"])  # type: ignore[arg-type]
 
 
 def measure(w3: Web3, sender: Sender, relayer: str, kind: str, vk: list[int]) -> tuple[PoolClient, bool]:
     addresses = deploy_pool(sender, hasher=kind, verifying_key=vk, denomination=DENOMINATION, levels=DEPTH)
     pool = PoolClient(sender, addresses.pool)
-    gas = [int(pool.deposit(random_element())["gasUsed"]) for _ in range(DEPOSITS)]
+    gas = [pool.deposit(random_element()).gas_used for _ in range(DEPOSITS)]
     later = gas[1:]
     print(
         f"  {kind:10} deposit    first {gas[0]:>9,}   later: mean {statistics.mean(later):>9,.0f}"
@@ -73,10 +74,10 @@ def measure(w3: Web3, sender: Sender, relayer: str, kind: str, vk: list[int]) ->
     ok = kind != "poseidon" or max(gas) <= DEPOSIT_TARGET
     for n in BATCHES:
         records = [record_for(pool, fresh_address(), relayer=relayer, fee=FEE) for _ in range(n)]
-        receipt = pool.withdraw(records, relayer=relayer, fee=FEE)
-        per, data = int(receipt["gasUsed"]) // n, tx_input(w3, receipt)
+        sent = pool.withdraw(records, relayer=relayer, fee=FEE)
+        per, data = sent.gas_used // n, tx_input(w3, sent)
         print(
-            f"  {kind:10} withdraw x{n}  total {int(receipt['gasUsed']):>9,}   per record {per:>9,}"
+            f"  {kind:10} withdraw x{n}  total {sent.gas_used:>9,}   per record {per:>9,}"
             f"   calldata {len(data) / n:>5.0f} B, {calldata_gas(data) / n:>6,.0f} gas per record"
         )
         ok = ok and (n != 8 or per <= WITHDRAW_TARGET)
@@ -84,8 +85,8 @@ def measure(w3: Web3, sender: Sender, relayer: str, kind: str, vk: list[int]) ->
     recipient = fresh_address()
     ids, new = pool.assign_recipient_ids([recipient])
     record = record_for(pool, recipient, relayer=relayer, fee=FEE, recipient_id=ids[0])
-    receipt = pool.withdraw([record], new_recipients=new, relayer=relayer, fee=FEE)
-    print(f"  {kind:10} withdraw x1, first-time recipient registered by the same tx: {receipt['gasUsed']:,}")
+    sent = pool.withdraw([record], new_recipients=new, relayer=relayer, fee=FEE)
+    print(f"  {kind:10} withdraw x1, first-time recipient registered by the same tx: {sent.gas_used:,}")
     return pool, ok
 
 
@@ -95,7 +96,7 @@ def main() -> int:
         accounts = list(w3.eth.accounts)
         sender = Sender(w3, accounts[0])
         relayer = accounts[1]
-        vk = vk_words(verification_key())
+        vk = vk_words(VerifyingKey.from_snarkjs(verification_key()))
         print(f"gas used per transaction on anvil, depth {DEPTH}, fee paid to a relayer")
         pools = {}
         for kind in ("poseidon", "mimcsponge"):

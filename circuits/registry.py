@@ -36,6 +36,31 @@ class CircuitSpec:
         return circuit_name(self.hash_name, self.depth)
 
 
+@dataclass(frozen=True)
+class BuiltinCircuit:
+    """A built-in circuit, compiled on first use: what `mixer.withdrawal` proves with
+    (it implements `mixer.withdrawal.WithdrawalCircuit`)."""
+
+    spec: CircuitSpec
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def r1cs(self) -> R1CS:
+        return compile(self.name)
+
+    def witness(self, inputs: Mapping[str, InputValue], /) -> list[int]:
+        """The full witness (R1CS wire order); CircuitError if `inputs` violate the circuit."""
+        return witness(self.name, inputs)
+
+
+def load(name: str) -> BuiltinCircuit:
+    """The built-in circuit `name` (UnknownCircuitError if there is none)."""
+    return BuiltinCircuit(parse(name))
+
+
 def names() -> list[str]:
     """The commonly used circuit names (every depth 1..32 is accepted by `parse`)."""
     return [CircuitSpec(h, d).name for h in HASHERS for d in COMMON_DEPTHS]

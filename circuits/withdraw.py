@@ -2,19 +2,17 @@
 
 Public, in this order: root, nullifierHash, extDataHash.
 Private: nullifier, secret, pathElements[depth], pathIndices[depth].
+The inputs for a note are laid out by `mixer.withdrawal.withdraw_inputs`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from circuits.gadgets.merkle import merkle_levels
 from circuits.hashers import circuit_hasher
-from mixer.field import is_element
-from mixer.hashes import get_hasher
 from mixer.params import MAX_DEPTH
-from mixer.snark.circuit import LC, Circuit, CircuitError
+from mixer.snark.circuit import LC, Circuit
 
 
 @dataclass(frozen=True)
@@ -71,34 +69,3 @@ def withdraw(c: Circuit, depth: int, hash_name: str) -> WithdrawWires:
         computed_nullifier_hash,
         levels,
     )
-
-
-def withdraw_inputs(
-    nullifier: int,
-    secret: int,
-    path_elements: Sequence[int],
-    path_indices: Sequence[int],
-    root: int,
-    ext_data_hash: int,
-    *,
-    hash_name: str,
-) -> dict[str, str | list[str]]:
-    """Circom-style input signals (decimal strings) for the withdrawal circuit.
-
-    nullifierHash is computed here from `nullifier` with the pool's hash; nothing is checked
-    beyond field range, the circuit itself rejects a note that is not under `root`.
-    """
-    if len(path_elements) != len(path_indices):
-        raise CircuitError("pathElements and pathIndices must have the same length")
-    values = [nullifier, secret, root, ext_data_hash, *path_elements, *path_indices]
-    if not all(isinstance(v, int) and not isinstance(v, bool) and is_element(v) for v in values):
-        raise CircuitError("every withdrawal input must be an integer in [0, r)")
-    return {
-        "root": str(root),
-        "nullifierHash": str(get_hasher(hash_name).nullifier_hash(nullifier)),
-        "extDataHash": str(ext_data_hash),
-        "nullifier": str(nullifier),
-        "secret": str(secret),
-        "pathElements": [str(e) for e in path_elements],
-        "pathIndices": [str(i) for i in path_indices],
-    }

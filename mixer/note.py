@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Final
 
 from eth_utils.address import is_checksum_address, to_checksum_address
@@ -79,6 +80,11 @@ def _is_address(value: object) -> bool:
     # Mixed case carries an EIP-55 checksum: a wrong one means a mistyped address.
     digits = value[2:]
     return digits.islower() or digits.isupper() or digits.isdigit() or is_checksum_address(value)
+
+
+def amount_text(value: int, decimals: int) -> str:
+    """`value` smallest units as a pool's canonical amount in whole units (10**17, 18 -> "0.1")."""
+    return format(Decimal(value).scaleb(-decimals).normalize(), "f")
 
 
 def _denomination(amount: str, decimals: int) -> int:

@@ -1,29 +1,55 @@
 """From a note to a 296-byte withdrawal record: the pure data path (no chain, no files).
 
     plan = plan_withdrawal(note, synced.tree, ExtData(recipient, relayer, fee, refund))
-    record = prove_withdrawal(proving_key, plan, root_index=synced.root_index, recipient_id=rid)
+    circuit = circuits.registry.load(plan.circuit)
+    record = prove_withdrawal(proving_key, plan, circuit, root_index=synced.root_index, recipient_id=rid)
 
 The chain-facing values (the root's slot in the pool's ring, the recipient's directory id)
 come from the caller, who read them from the pool; everything here is deterministic
 arithmetic on the note, the tree and the payment parameters.
+
+The compiled circuit comes from the caller too (`WithdrawalCircuit`: a name and a witness
+function; `circuits.registry.load` gives the built-in ones), so this library does not
+depend on the circuit package, which itself builds on this library's DSL and hashes.
+`withdraw_inputs` is the circuit's input layout: it lives here, with the code that fills it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final, Protocol
 
-from circuits import registry
-from circuits.withdraw import withdraw_inputs
 from mixer.chain.record import Proof as RecordProof
 from mixer.chain.record import WithdrawalRecord
 from mixer.errors import MixerError
 from mixer.extdata import ExtData
+from mixer.field import is_element
+from mixer.hashes import get_hasher
 from mixer.merkle import MerkleTree
 from mixer.note import Note
+from mixer.params import circuit_name
 from mixer.snark import groth16
-from mixer.snark.circuit import InputValue
+from mixer.snark.circuit import CircuitError, InputValue
 from mixer.snark.keys import ProvingKey
 from mixer.snark.proof import Proof
+
+PROVE_STEPS: Final = ("witness", *groth16.PROVE_STEPS)
+"""The steps `prove_withdrawal` reports to `on_step`, in order (then "check" when checking)."""
+CHECK_STEP: Final = "check"
+
+
+class WithdrawalCircuit(Protocol):
+    """A compiled withdrawal circuit, as `circuits.registry.load(name)` returns."""
+
+    @property
+    def name(self) -> str:
+        """The circuit's name, `withdraw-<hash>-<depth>`."""
+        ...
+
+    def witness(self, inputs: Mapping[str, InputValue], /) -> list[int]:
+        """The full witness for `inputs` (CircuitError if they violate the circuit)."""
+        ...
 
 
 class WithdrawalError(MixerError, ValueError):
@@ -69,8 +95,8 @@ def plan_withdrawal(note: Note, tree: MerkleTree, ext: ExtData) -> WithdrawalPla
         note.nullifier, note.secret, elements, indices, tree.root, ext.hash(), hash_name=hash_name
     )
     return WithdrawalPlan(
-        circuit=registry.CircuitSpec(hash_name, tree.depth).name,
-        inputs=dict(inputs),
+        circuit=circuit_name(hash_name, tree.depth),
+        inputs=inputs,
         leaf_index=leaf_index,
         root=tree.root,
         nullifier_hash=note.nullifier_hash,
@@ -78,9 +104,12 @@ def plan_withdrawal(note: Note, tree: MerkleTree, ext: ExtData) -> WithdrawalPla
     )
 
 
-def witness(plan: WithdrawalPlan) -> list[int]:
-    """The full witness of the plan's circuit (CircuitError if the inputs violate it)."""
-    return registry.witness(plan.circuit, plan.inputs)
+def witness(plan: WithdrawalPlan, circuit: WithdrawalCircuit) -> list[int]:
+    """The full witness of `plan` (CircuitError if the inputs violate the circuit);
+    WithdrawalError if `circuit` is not the plan's."""
+    if circuit.name != plan.circuit:
+        raise WithdrawalError(f"the withdrawal needs circuit {plan.circuit}, not {circuit.name}")
+    return circuit.witness(plan.inputs)
 
 
 def record_proof(proof: Proof) -> RecordProof:
@@ -101,14 +130,69 @@ def make_record(
 def prove_withdrawal(
     pk: ProvingKey,
     plan: WithdrawalPlan,
+    circuit: WithdrawalCircuit,
     *,
     root_index: int,
     recipient_id: int,
-    on_step: groth16.Step | None = None,
+    on_step: Callable[[str], None] | None = None,
+    check: bool = True,
 ) -> WithdrawalRecord:
-    """Witness, Groth16 proof and record for `plan`; the proof is checked before it is returned,
-    so a wrong key or circuit is a WithdrawalError here instead of a reverted transaction."""
-    proof = groth16.prove(pk, witness(plan), on_step=on_step)
-    if not groth16.verify(pk.vk, plan.public_signals, proof):
-        raise WithdrawalError(f"the proving key does not produce valid proofs for {plan.circuit}")
+    """Witness, Groth16 proof and record for `plan`, reporting `PROVE_STEPS` to `on_step`.
+
+    With `check` (the default) the proof is verified before it is returned, so a wrong key
+    or circuit is a WithdrawalError here instead of a reverted transaction; a caller whose
+    transaction is dry-run anyway (which verifies it on chain) may skip that pairing check.
+    """
+    step = on_step if on_step is not None else _no_step
+    step("witness")
+    proof = groth16.prove(pk, witness(plan, circuit), on_step=on_step)
+    if check:
+        step(CHECK_STEP)
+        if not groth16.verify(pk.vk, plan.public_signals, proof):
+            raise WithdrawalError(f"the proving key does not produce valid proofs for {plan.circuit}")
     return make_record(plan, proof, root_index=root_index, recipient_id=recipient_id)
+
+
+def _no_step(_: str) -> None:
+    pass
+
+
+def withdraw_inputs(
+    nullifier: int,
+    secret: int,
+    path_elements: Sequence[int],
+    path_indices: Sequence[int],
+    root: int,
+    ext_data_hash: int,
+    *,
+    hash_name: str,
+) -> dict[str, InputValue]:
+    """The withdrawal circuit's input signals (circom's names, integer values).
+
+    nullifierHash is computed here from `nullifier` with the pool's hash; nothing is checked
+    beyond field range, the circuit itself rejects a note that is not under `root`.
+    `signals_json` turns them into the decimal strings of a snarkjs input.json.
+    """
+    if len(path_elements) != len(path_indices):
+        raise CircuitError("pathElements and pathIndices must have the same length")
+    values = [nullifier, secret, root, ext_data_hash, *path_elements, *path_indices]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and is_element(v) for v in values):
+        raise CircuitError("every withdrawal input must be an integer in [0, r)")
+    return {
+        "root": root,
+        "nullifierHash": get_hasher(hash_name).nullifier_hash(nullifier),
+        "extDataHash": ext_data_hash,
+        "nullifier": nullifier,
+        "secret": secret,
+        "pathElements": list(path_elements),
+        "pathIndices": list(path_indices),
+    }
+
+
+def signals_json(inputs: Mapping[str, InputValue]) -> dict[str, str | list[str]]:
+    """Input signals as a snarkjs input.json holds them: decimal strings (JSON numbers would
+    lose precision in JavaScript)."""
+    return {
+        name: str(value) if isinstance(value, (int, str)) else [str(v) for v in value]
+        for name, value in inputs.items()
+    }

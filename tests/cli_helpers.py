@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 from circuits import registry
 from mixer.snark.keys import VERSION as KEY_FILE_VERSION
-from wallet_cli.main import app
+from wallet_cli.app import app
 
 MIXER = Path(sys.executable).parent / "mixer"
 """The installed console script, run as a user runs it."""

@@ -12,11 +12,12 @@ from web3.contract import Contract
 
 from mixer.chain.artifacts import load
 from mixer.chain.client import Sender
-from mixer.chain.pool import PoolAddresses, PoolClient, deploy_contract, deploy_pool, vk_words
+from mixer.chain.pool import DeployedPool, PoolClient, deploy_contract, deploy_pool, vk_words
 from mixer.chain.record import Proof, WithdrawalRecord
 from mixer.extdata import ExtData
 from mixer.field import random_element
 from mixer.params import ZERO_ADDRESS
+from mixer.snark.keys import VerifyingKey
 
 DENOMINATION = 10**17
 TOKEN_DENOMINATION = 1000 * 10**18
@@ -30,7 +31,7 @@ class Env:
     sender: Sender
     relayer: str
     eth: PoolClient
-    eth_addresses: PoolAddresses
+    eth_addresses: DeployedPool
     erc20: PoolClient
     token: Contract
     tiny: PoolClient
@@ -48,9 +49,9 @@ class Env:
 def deploy_env(w3: Web3) -> Env:
     accounts = list(w3.eth.accounts)
     sender = Sender(w3, accounts[0])
-    vk = vk_words(verification_key())
+    vk = vk_words(VerifyingKey.from_snarkjs(verification_key()))
     eth = deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=DEPTH)
-    token_address = deploy_contract(sender, "TestToken")
+    token_address = deploy_contract(sender, "TestToken").address
     erc20 = deploy_pool(
         sender,
         hasher="poseidon",
@@ -82,11 +83,17 @@ def deploy_env(w3: Web3) -> Env:
 
 def toy_pool(sender: Sender, *, levels: int) -> PoolClient:
     """A fresh Poseidon ETH pool of depth `levels` that accepts the toy circuit's proofs."""
-    vk = vk_words(verification_key())
+    vk = vk_words(VerifyingKey.from_snarkjs(verification_key()))
     addresses = deploy_pool(
         sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=levels
     )
     return PoolClient(sender, addresses.pool)
+
+
+def withdraw_raw(pool: PoolClient, data: bytes) -> None:
+    """`withdraw(data, [], 0, 0, 0)` with `data` as given: the malformed batches that
+    `PoolClient.withdraw`, which takes only well-formed records, cannot express."""
+    pool.sender.send(pool.contract.functions.withdraw(data, [], ZERO_ADDRESS, 0, 0), abi=pool.abi)
 
 
 def fresh_address() -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 
-from circuits.withdraw import withdraw_inputs
 from mixer.extdata import ExtData
 from mixer.field import R
 from mixer.hashes import get_hasher
 from mixer.merkle import MerkleTree
 from mixer.snark.circuit import Circuit
+from mixer.withdrawal import signals_json, withdraw_inputs
 
 CUBIC_INPUTS = {"x": 35, "y": 9, "z": 27, "s": 3}
 """A satisfying assignment: 3^3 + 3 + 5 = 35 and 3 * 9 = 27."""
@@ -37,4 +37,6 @@ def withdraw_example(hash_name: str, depth: int, seed: int = 1) -> dict[str, str
     index = tree.insert(hasher.commitment(nullifier, secret))
     elements, indices = tree.path(index)
     ext = ExtData("0x" + rng.getrandbits(160).to_bytes(20, "big").hex(), fee=rng.randrange(10**17))
-    return withdraw_inputs(nullifier, secret, elements, indices, tree.root, ext.hash(), hash_name=hash_name)
+    return signals_json(
+        withdraw_inputs(nullifier, secret, elements, indices, tree.root, ext.hash(), hash_name=hash_name)
+    )

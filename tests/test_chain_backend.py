@@ -52,7 +52,7 @@ def test_state_survives_close_and_reopen(chain_dir: Path) -> None:
     w3 = open_embedded(chain_dir)
     a = w3.eth.accounts
     sender = Sender(w3, a[0])
-    token_address = deploy_contract(sender, "TestToken")
+    token_address = deploy_contract(sender, "TestToken").address
     token = w3.eth.contract(address=token_address, abi=load("TestToken").abi)  # type: ignore[call-overload]
     sender.send(token.functions.mint(a[3], 42))
     height, code = w3.eth.block_number, w3.eth.get_code(token_address)  # type: ignore[arg-type]

@@ -95,7 +95,10 @@ class Deployed:
         records = []
         for (note, recipient), rid in zip(items, ids, strict=True):
             plan = plan_withdrawal(note, synced.tree, ExtData(recipient, self.relayer, fee))
-            records.append(prove_withdrawal(self.key, plan, root_index=synced.root_index, recipient_id=rid))
+            circuit = registry.load(plan.circuit)
+            records.append(
+                prove_withdrawal(self.key, plan, circuit, root_index=synced.root_index, recipient_id=rid)
+            )
         return records, new
 
 
@@ -104,7 +107,7 @@ def deploy_and_deposit(chain: Chain, hasher: str, depth: int, count: int, cache:
     key = proving_key(f"withdraw-{hasher}-{depth}")
     w3 = chain.w3
     sender = Sender(w3, w3.eth.accounts[0])
-    vk = vk_words(key.vk.to_snarkjs())
+    vk = vk_words(key.vk)
     address = deploy_pool(
         sender, hasher=hasher, verifying_key=vk, denomination=DENOMINATION, levels=depth
     ).pool
@@ -144,8 +147,8 @@ def test_deposit_sync_prove_withdraw_pays_recipient_and_relayer(
     raw = record.encode()
     assert len(raw) == RECORD_SIZE
     relayer_before, pool_before = balance(pool, deployed.relayer), balance(pool, pool.address)
-    receipt = pool.withdraw(raw, new_recipients=new, relayer=deployed.relayer, fee=FEE, gas=WITHDRAW_GAS)
-    tx = pool.sender.w3.eth.get_transaction(receipt["transactionHash"])
+    sent = pool.withdraw([record], new_recipients=new, relayer=deployed.relayer, fee=FEE, gas=WITHDRAW_GAS)
+    tx = pool.sender.w3.eth.get_transaction(sent.hash)  # type: ignore[arg-type]
     assert raw in bytes(tx["input"])
     assert balance(pool, recipient) == DENOMINATION - FEE
     assert balance(pool, deployed.relayer) == relayer_before + FEE
@@ -164,10 +167,10 @@ def test_relayer_batch_pays_every_record_in_one_transaction(poseidon: Deployed) 
     records, new = deployed.withdraw(items, FEE)
     assert new == [first, second]
     relayer_before = balance(pool, deployed.relayer)
-    receipt = pool.withdraw(
+    sent = pool.withdraw(
         records, new_recipients=new, relayer=deployed.relayer, fee=FEE, gas=len(records) * WITHDRAW_GAS
     )
-    events = pool.contract.events.Withdrawal().process_receipt(receipt, errors=DISCARD)
+    events = pool.contract.events.Withdrawal().process_receipt(sent.receipt, errors=DISCARD)
     assert [e["args"]["to"] for e in events] == recipients
     assert [balance(pool, r) for r in (first, known, second)] == [
         2 * (DENOMINATION - FEE),

@@ -22,6 +22,7 @@ from mixer.chain.pool import PoolClient, deploy_pool, vk_words
 from mixer.chain.sync import SyncError, cache_path, find_withdrawal, sync_deposits
 from mixer.field import random_element
 from mixer.merkle import MerkleTree
+from mixer.snark.keys import VerifyingKey
 
 DEPTH = 4
 DEPOSIT_GAS = 1_000_000  # fixed: skips a second EVM run per deposit
@@ -200,7 +201,8 @@ def narrow_node(chain: Web3, widest: int) -> Iterator[list[tuple[int, int]]]:
 
 def test_a_node_refusing_wide_log_ranges_is_asked_for_narrower_ones(chain: Web3, tmp_path: Path) -> None:
     sender = Sender(chain, chain.eth.accounts[0])
-    vk = vk_words(verification_key())  # snarkjs's toy key: record_for makes real proofs for it
+    # snarkjs's toy key: record_for makes real proofs for it
+    vk = vk_words(VerifyingKey.from_snarkjs(verification_key()))
     pool = PoolClient(
         sender, deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=1, levels=DEPTH).pool
     )
@@ -208,7 +210,7 @@ def test_a_node_refusing_wide_log_ranges_is_asked_for_narrower_ones(chain: Web3,
     commitments = deposit(pool, 3)
     recipient = fresh_address()
     record = record_for(pool, recipient)
-    receipt = pool.withdraw([record], gas=600_000)
+    receipt = pool.withdraw([record], gas=600_000).receipt
     with narrow_node(chain, 2) as answered:
         synced = sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path, start_block=start)
         spent = find_withdrawal(chain, pool.address, record.nullifier_hash, from_block=start)

@@ -42,7 +42,7 @@ def test_plan_gives_a_satisfying_witness_with_the_pools_public_values(hash_name:
     assert plan.public_signals == [tree.root, hasher.nullifier_hash(note.nullifier), EXT.hash()]
     assert registry.public_signals(plan.circuit, plan.inputs) == plan.public_signals
     r1cs = registry.compile(plan.circuit)
-    assert r1cs.is_satisfied(witness(plan))
+    assert r1cs.is_satisfied(witness(plan, registry.load(plan.circuit)))
     elements = [int(e) for e in plan.inputs["pathElements"]]  # type: ignore[union-attr]
     indices = [int(i) for i in plan.inputs["pathIndices"]]  # type: ignore[union-attr]
     leaf = hasher.commitment(note.nullifier, note.secret)

@@ -18,11 +18,12 @@ from mixer.backup import read_backup
 from mixer.chain import backend
 from mixer.chain.artifacts import load
 from mixer.chain.client import ContractReverted
+from mixer.chain.reverts import REVERTS
 from mixer.hashes import get_hasher
 from mixer.note import Note
 from mixer.wallet import Wallet
 from wallet_cli.app import app
-from wallet_cli.errors import REVERTS, user_message
+from wallet_cli.errors import user_message
 from wallet_cli.main import hoist_global_options
 
 
@@ -91,7 +92,10 @@ def test_deposits_from_two_accounts_are_on_chain_and_in_the_wallet(
     finally:
         backend.close(w3)
     listed = run_json(home, "notes", "list")["notes"]
-    assert [(n["leafIndex"], n["state"]) for n in listed] == [(0, "deposited"), (1, "deposited")]
+    assert [(n["leafIndex"], n["state"]) for n in listed] == [
+        (0, "deposited, unspent"),
+        (1, "deposited, unspent"),
+    ]
     shown = run_json(home, "notes", "show", "2")
     assert shown["note"] == second["note"]
     assert second["note"] not in (home / "notes.sealed").read_text()

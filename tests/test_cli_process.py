@@ -77,10 +77,10 @@ def test_deposit_then_withdraw_on_anvil_via_rpc_url(tmp_path: Path) -> None:
 
 KILLED_DEPOSIT = """
 import os, signal, sys
-import wallet_cli.deposit
+from mixer.chain.pool import PoolClient
 from wallet_cli.main import main
 
-broadcast = wallet_cli.deposit.send_checked
+broadcast = PoolClient.deposit
 crash_at = sys.argv.pop(1)
 
 def broadcast_and_die(*args, **kwargs):
@@ -90,7 +90,7 @@ def broadcast_and_die(*args, **kwargs):
     broadcast(*args, **kwargs)
     os.kill(os.getpid(), signal.SIGKILL)
 
-wallet_cli.deposit.send_checked = broadcast_and_die
+PoolClient.deposit = broadcast_and_die
 main()
 """
 """`mixer` with a process kill at the deposit's broadcast: as a power cut or `kill -9` would

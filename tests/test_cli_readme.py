@@ -22,7 +22,8 @@ from eth_account import Account
 from typer.testing import CliRunner
 
 from mixer.chain import backend
-from wallet_cli.main import app, hoist_global_options
+from wallet_cli.app import app
+from wallet_cli.main import hoist_global_options
 
 
 def walkthrough_lines() -> list[str]:

@@ -16,7 +16,6 @@ from mixer.chain.pool import PoolClient, deploy_contract
 from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
 from mixer.hashes import get_hasher
 from mixer.note import Note, Pool
-from wallet_cli.session import send_checked
 
 DENOMINATION = 10**17
 
@@ -86,8 +85,14 @@ def test_print_record_sends_nothing_and_binds_recipient_and_fee(pool: tuple[Path
 
         def submit(relayer_address: str, fee: int) -> None:
             # a dry run names the revert; fixed gas skips estimation (many pairing runs)
-            call = submitter.contract.functions.withdraw(data, [fresh], relayer_address, fee, 0)
-            send_checked(submitter.sender, call, gas=1_500_000, abi=submitter.abi)
+            submitter.withdraw(
+                [record],
+                new_recipients=[fresh],
+                relayer=relayer_address,
+                fee=fee,
+                gas=1_500_000,
+                dry_run=True,
+            )
 
         with pytest.raises(ContractReverted) as err:  # a submitter cannot raise the fee
             submit(relayer, 3 * 10**16)
@@ -173,7 +178,7 @@ def test_a_token_pool_takes_and_pays_tokens_and_a_gas_refund(tmp_path: Path) -> 
     w3 = backend.open_embedded(home / "chain")
     try:
         owner = Sender(w3, str(w3.eth.accounts[1]))
-        token_address = deploy_contract(owner, "TestToken")
+        token_address = deploy_contract(owner, "TestToken").address
         token = w3.eth.contract(address=token_address, abi=load("TestToken").abi)  # type: ignore[call-overload]
         owner.send(token.functions.mint(owner.address, 5000 * 10**18))
     finally:

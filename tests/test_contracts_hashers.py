@@ -114,7 +114,7 @@ def test_plain_permutation_matches_circomlibjs() -> None:
 @pytest.mark.parametrize(("kind", "contract"), [("poseidon", "PoseidonHasher"), ("mimcsponge", "MiMCHasher")])
 def test_hasher_contract_matches_circomlibjs(chain: Web3, kind: str, contract: str) -> None:
     sender = Sender(chain, chain.eth.accounts[0])
-    hasher = chain.eth.contract(address=deploy_contract(sender, contract), abi=load(contract).abi)
+    hasher = chain.eth.contract(address=deploy_contract(sender, contract).address, abi=load(contract).abi)
     pairs = sample_pairs(len(kind))
     expected = reference(kind, pairs)
     assert [hasher.functions.hash(a, b).call() for a, b in pairs] == expected

@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 from mixer.field import R
 from mixer.snark import groth16
 from mixer.snark.keys import VerifyingKey
-from wallet_cli.main import app
+from wallet_cli.app import app
 
 CIRCUIT = "withdraw-poseidon-1"
 

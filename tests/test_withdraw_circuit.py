@@ -8,11 +8,12 @@ import pytest
 from withdraw_witness import forge_withdraw, note_inputs, sample_note
 
 from circuits import registry
-from circuits.withdraw import withdraw, withdraw_inputs
+from circuits.withdraw import withdraw
 from mixer.field import R
 from mixer.hashes import get_hasher
 from mixer.merkle import MerkleTree
 from mixer.snark.circuit import Circuit, CircuitError
+from mixer.withdrawal import withdraw_inputs
 
 HASHES = ["poseidon", "mimcsponge"]
 DEPTH = 4

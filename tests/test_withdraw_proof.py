@@ -11,18 +11,19 @@ import pytest
 from snarkjs_cli import snarkjs
 
 from circuits import registry
-from circuits.withdraw import withdraw_inputs
 from mixer.extdata import ExtData
 from mixer.field import R
 from mixer.hashes import get_hasher
 from mixer.merkle import MerkleTree
 from mixer.snark import groth16, iden3
+from mixer.snark.circuit import InputValue
 from mixer.snark.groth16 import DevSetupWarning
+from mixer.withdrawal import withdraw_inputs
 
 DEPTH = 20
 
 
-def depth20_inputs(hash_name: str) -> dict[str, str | list[str]]:
+def depth20_inputs(hash_name: str) -> dict[str, InputValue]:
     """A note deposited as leaf 5 of a depth-20 tree, withdrawn to a fixed recipient with a fee."""
     hasher = get_hasher(hash_name)
     tree = MerkleTree(depth=DEPTH, hasher=hash_name)

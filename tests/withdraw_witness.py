@@ -6,12 +6,13 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from circuits.withdraw import WithdrawWires, withdraw, withdraw_inputs
+from circuits.withdraw import WithdrawWires, withdraw
 from mixer.extdata import ExtData
 from mixer.field import R
 from mixer.hashes import get_hasher
 from mixer.snark.circuit import LC, Circuit, CircuitError, InputValue
 from mixer.snark.r1cs import R1CS
+from mixer.withdrawal import withdraw_inputs
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def sample_note(hash_name: str, depth: int, seed: int) -> Note:
     )
 
 
-def note_inputs(note: Note, hash_name: str) -> dict[str, str | list[str]]:
+def note_inputs(note: Note, hash_name: str) -> dict[str, InputValue]:
     return withdraw_inputs(
         note.nullifier,
         note.secret,

@@ -1,30 +1,17 @@
 """Entry point of the `mixer` script.
 
-Only the standard library is imported here: web3 and py-evm take a second or more to load,
-and a Ctrl-C meanwhile must be one line and exit status 130, not a traceback out of an
-import. The app itself is `wallet_cli.app.app` (also reachable as `wallet_cli.main.app`).
+Only the standard library (and `wallet_cli.options`, which is standard library only) is
+imported here: web3 and py-evm take a second or more to load, and a Ctrl-C meanwhile must
+be one line and exit status 130, not a traceback out of an import. The app itself is
+`wallet_cli.app.app`, loaded inside the handler.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import typer
-
-EXIT_INTERRUPTED = 130
-"""128 + SIGINT, what a shell reports for a command stopped by Ctrl-C."""
-
-
-def __getattr__(name: str) -> typer.Typer:
-    if name == "app":
-        from wallet_cli.app import app
-
-        return app
-    raise AttributeError(name)
-
+from wallet_cli.options import EXIT_INTERRUPTED
 
 GLOBAL_FLAGS = frozenset({"--json", "--debug"})
 GLOBAL_VALUE_OPTIONS = frozenset({"--home", "--rpc-url", "--account", "--private-key"})
@@ -65,11 +52,13 @@ def main() -> None:
     front, rest = split_global_options(sys.argv[1:])
     try:
         if rest[:1] == ["snark"]:  # the auditor's commands: no chain libraries to load
-            from wallet_cli.root import snark_app
+            from wallet_cli.app import snark_app
 
             app = snark_app()
         else:
-            from wallet_cli.app import app
+            from wallet_cli.app import full_app
+
+            app = full_app()
         try:
             app(args=front + rest, prog_name="mixer")
         finally:

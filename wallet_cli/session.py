@@ -1,5 +1,5 @@
-"""What every command shares: global options, the console, the chain connection, the
-sender, the wallet (with its password) and the JSON result.
+"""What every command shares: the global options, the console, the chain connection, the
+sender, the wallet (with its password), the pool book, the transactions sent and the result.
 
 Objects are created lazily, so `mixer notes list` never touches a chain and `mixer status`
 without a wallet never asks for a password.
@@ -8,49 +8,27 @@ without a wallet never asks for a password.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import typer
 from eth_account import Account
-from eth_tester.exceptions import TransactionFailed
-from rich.console import Console
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError
-from web3.types import TxReceipt
 
 from mixer.chain import backend
-from mixer.chain.client import Sender
+from mixer.chain.client import Chain, Sender
+from mixer.chain.sync import SyncedPool, sync_deposits
 from mixer.home import make_private
 from mixer.params import ZERO_ADDRESS
-from mixer.wallet import PoolBook, Wallet
-from wallet_cli.options import Options as Options  # re-exported: commands import them from here
-from wallet_cli.options import UserError as UserError
+from mixer.wallet import PoolBook, PoolInfo, Wallet
+from wallet_cli import output, view
+from wallet_cli.options import Options, UserError
 
 PASSWORD_ENV = "MIXER_PASSWORD"
 DEPTH_ENV = "MIXER_TREE_DEPTH"
 """Tree depth of `setup`, `deploy` and `demo` (hidden; default 20): tests use small trees."""
-
-
-@dataclass
-class TxLog:
-    """The transactions a command sent, for the summary table and the JSON result."""
-
-    entries: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, step: str, receipt: TxReceipt) -> None:
-        self.entries.append(
-            {
-                "step": step,
-                "hash": "0x" + bytes(receipt["transactionHash"]).hex(),
-                "gasUsed": int(receipt["gasUsed"]),
-                "block": int(receipt["blockNumber"]),
-            }
-        )
 
 
 class Session:
@@ -59,8 +37,8 @@ class Session:
     def __init__(self, options: Options) -> None:
         self.options = options
         # With --json, stdout carries exactly one JSON object; everything for people goes to stderr.
-        self.console = Console(stderr=options.json, highlight=False)
-        self.txs = TxLog()
+        self.console = view.console(stderr=options.json)
+        self.txs = output.TxLog()
         self._w3: Web3 | None = None
         self._wallet: Wallet | None = None
         self._password: str | None = None
@@ -90,11 +68,13 @@ class Session:
     @property
     def w3(self) -> Web3:
         if self._w3 is None:
-            self._w3 = self._connect()
+            self._w3 = backend.connect(self.options.rpc_url, self.home)
         return self._w3
 
-    def _connect(self) -> Web3:
-        return backend.connect(self.options.rpc_url, self.home)
+    @property
+    def chain(self) -> Chain:
+        """Read-only questions to the chain."""
+        return Chain(self.w3)
 
     def close(self) -> None:
         """Release the embedded chain (its folder is locked while a command uses it)."""
@@ -107,7 +87,7 @@ class Session:
         return self.options.rpc_url or f"embedded chain in {self.home / 'chain'}"
 
     def chain_id(self) -> int:
-        return int(self.w3.eth.chain_id)
+        return self.chain.chain_id()
 
     def reader(self) -> Sender:
         """A sender for read-only calls (nothing is ever signed with it)."""
@@ -124,7 +104,7 @@ class Session:
                     "--private-key is not a valid private key (expected 0x and 64 hex digits)"
                 ) from None
             return Sender(w3, str(acct.address), bytes(acct.key))
-        accounts = [str(a) for a in w3.eth.accounts]
+        accounts = self.chain.accounts()
         choice = self.options.account
         if choice is None:
             if not accounts:
@@ -141,6 +121,20 @@ class Session:
         if match is None:
             raise UserError(f"--account {choice} is not an unlocked account of this node; pass --private-key")
         return Sender(w3, match)
+
+    def synced(self, info: PoolInfo) -> SyncedPool:
+        """The pool's deposits and tree, synced from the cache in the home (root-checked)."""
+        cache_dir = self.home / "cache"
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with view.sync_bar(self.console, f"Syncing deposits of {info.address}") as progress:
+            return sync_deposits(
+                self.w3,
+                info.address,
+                hasher=info.hash,
+                cache_dir=cache_dir,
+                start_block=info.deploy_block,
+                progress=progress,
+            )
 
     # -- wallet -----------------------------------------------------------------------------
 
@@ -182,26 +176,5 @@ class Session:
     # -- output -----------------------------------------------------------------------------
 
     def result(self, data: dict[str, Any]) -> None:
-        """With --json: print `data` (plus the transactions sent) as one JSON object, with
-        `"ok": true` (a failed command prints `{"ok": false, "error": ...}` instead)."""
-        if self.options.json:
-            payload = {"ok": True, **data}
-            if self.txs.entries:
-                payload.setdefault("transactions", self.txs.entries)
-            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
-
-
-def send_checked(
-    sender: Sender, call: Any, *, gas: int, abi: list[dict[str, Any]], value: int = 0
-) -> TxReceipt:
-    """Dry-run `call` once (a revert is named before anything is signed), then send it with a
-    fixed gas limit.
-
-    Gas estimation would execute the transaction many times (a binary search); on the
-    embedded chain every run of a withdrawal repeats a pure-Python pairing check, seconds each.
-    """
-    try:
-        call.call({"from": sender.address, "value": value})
-    except (ContractCustomError, ContractLogicError, TransactionFailed) as exc:
-        raise Sender._named(exc, abi) from None
-    return sender.send(call, value=value, gas=gas, abi=abi)
+        """The command's JSON result (with --json), with the transactions it sent."""
+        output.result(data, json_output=self.options.json, transactions=self.txs.entries)

@@ -1,11 +1,16 @@
-"""How things look on the terminal: amounts (and reading them back), short hashes, summary tables."""
+"""How things look on the terminal: amounts (and reading them back), short hashes, tables,
+note states, and progress (steps, block sync, spinners).
+
+Light (rich and the standard library): the `mixer snark ...` commands use it too, and it
+loads no chain library.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -13,18 +18,27 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
 )
 from rich.table import Table
 
-from wallet_cli.session import UserError
+from wallet_cli.options import UserError
+from wallet_cli.output import TxEntry
+
+if TYPE_CHECKING:
+    from mixer.backup import NoteRecord
+
+
+def console(*, stderr: bool) -> Console:
+    """A console for people; on stderr when stdout is reserved for a JSON result."""
+    return Console(stderr=stderr, highlight=False)
 
 
 def units(amount: int, decimals: int = 18) -> str:
     """`amount` smallest units as a plain decimal in whole units (1500000000000000000 -> 1.5)."""
-    text = format(Decimal(amount).scaleb(-decimals).normalize(), "f")
-    return text
+    return format(Decimal(amount).scaleb(-decimals).normalize(), "f")
 
 
 def amount(value: int, decimals: int, currency: str) -> str:
@@ -32,12 +46,6 @@ def amount(value: int, decimals: int, currency: str) -> str:
     "0.01 eth (10000000000000000 wei)"."""
     smallest = "wei" if currency == "eth" else "smallest units"
     return f"{units(value, decimals)} {currency} ({value} {smallest})"
-
-
-def print_warnings(console: Console, warnings: Sequence[str]) -> None:
-    """One yellow `warning: ...` line each (privacy warnings of deposit and withdraw)."""
-    for warning in warnings:
-        console.print(f"[yellow]warning[/yellow]: {warning}.")
 
 
 def parse_units(text: str, decimals: int, option: str, *, positive: bool = False) -> int:
@@ -63,6 +71,20 @@ def short(value: str, keep: int = 6) -> str:
     return f"{value[: 2 + keep]}…{value[-keep:]}"
 
 
+def note_state(record: NoteRecord, *, synced: bool) -> str:
+    """A note's state, in the one vocabulary of `notes list` and `status`: "spent",
+    "deposited, unspent", or not deposited. `synced` says whether the record was just
+    refreshed from the chain (`status`); otherwise it is the wallet's last knowledge
+    (`notes list`), where a deposit sent by a process that then died is not seen yet."""
+    if record.spent:
+        return "spent"
+    if record.leaf_index is not None or record.deposit_tx is not None:
+        return "deposited, unspent"
+    if synced:
+        return "not deposited (send it with `mixer deposit --note`)"
+    return "saved, deposit not seen"
+
+
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
     t = Table(title=title, title_justify="left", show_lines=False)
     for col in columns:
@@ -82,15 +104,21 @@ def summary(console: Console, title: str, pairs: Sequence[tuple[str, Any]]) -> N
     console.print(t)
 
 
-def transactions(console: Console, entries: Sequence[dict[str, Any]]) -> None:
+def transactions(console: Console, entries: Sequence[TxEntry]) -> None:
     if entries:
         console.print(
             table(
                 "Transactions",
                 ("step", "tx hash", "gas used", "block"),
-                ((e["step"], e["hash"], f"{e['gasUsed']:,}", e["block"]) for e in entries),
+                ((e.step, e.hash, f"{e.gas_used:,}", e.block) for e in entries),
             )
         )
+
+
+def print_warnings(console: Console, warnings: Sequence[str]) -> None:
+    """One yellow `warning: ...` line each (privacy warnings of deposit and withdraw)."""
+    for warning in warnings:
+        console.print(f"[yellow]warning[/yellow]: {warning}.")
 
 
 def steps_bar(console: Console, title: str, steps: Sequence[str]) -> tuple[Progress, Callable[[str], None]]:
@@ -117,6 +145,19 @@ def steps_bar(console: Console, title: str, steps: Sequence[str]) -> tuple[Progr
         bar.refresh()
 
     return bar, on_step
+
+
+@contextmanager
+def sync_bar(console: Console, title: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar over blocks while the block runs; yields `progress(synced_block, target_block)`."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(title, total=None)
+
+        def progress(done: int, target: int) -> None:
+            bar.update(task, completed=done, total=target, description=f"Syncing deposits: block {done}")
+
+        yield progress
 
 
 @contextmanager

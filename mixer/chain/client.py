@@ -1,4 +1,10 @@
-"""Sending transactions and naming reverts, the same way on every backend."""
+"""Reading a chain, sending transactions and naming reverts, the same way on every backend.
+
+`Chain` reads (balances, code, transactions, blocks); `Sender` is a `Chain` with an
+account that signs. Every transaction of this package goes out through `Sender.send`, and
+every revert comes back as a `ContractReverted` whose message is the sentence of
+`mixer.chain.reverts`.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,11 @@ from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxParams, TxReceipt
 
+from mixer.chain.reverts import revert_message
 from mixer.errors import MixerError
+
+CALL_ERRORS: tuple[type[Exception], ...] = (ContractCustomError, ContractLogicError, TransactionFailed)
+"""What a reverting call or estimate raises, depending on the backend."""
 
 
 class ChainError(MixerError):
@@ -22,10 +32,11 @@ class ChainError(MixerError):
 
 
 class ContractReverted(ChainError):
-    """A call reverted; `error` is the contract's custom error name when it has one."""
+    """A call reverted; `error` is the contract's custom error name when it has one, and the
+    message is the sentence users read (`mixer.chain.reverts`)."""
 
     def __init__(self, error: str, detail: str = "") -> None:
-        super().__init__(f"contract reverted: {error}{(' ' + detail) if detail else ''}")
+        super().__init__(revert_message(error, detail))
         self.error = error
 
 
@@ -62,11 +73,78 @@ def _revert_data(exc: Exception) -> str:
     return ""
 
 
+def named_revert(exc: Exception, abi: list[dict[str, Any]] | None) -> ContractReverted:
+    """The revert `exc` (one of `CALL_ERRORS`) named by the custom errors of `abi`."""
+    name = error_selectors(abi or []).get(_revert_data(exc)[:10])
+    if name is not None:
+        return ContractReverted(name)
+    return ContractReverted("unknown", str(exc))
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One mined transaction that this package sent: what it did, and its receipt."""
+
+    step: str
+    """What it did, e.g. "deposit", "approve", "deploy pool"."""
+    receipt: TxReceipt
+
+    @property
+    def hash(self) -> str:
+        return "0x" + bytes(self.receipt["transactionHash"]).hex()
+
+    @property
+    def gas_used(self) -> int:
+        return int(self.receipt["gasUsed"])
+
+    @property
+    def block(self) -> int:
+        return int(self.receipt["blockNumber"])
+
+
 @dataclass
-class Sender:
-    """Who signs: an unlocked node account (dev chains) or a local private key."""
+class Chain:
+    """Read-only questions to a chain."""
 
     w3: Web3
+
+    def chain_id(self) -> int:
+        return int(self.w3.eth.chain_id)
+
+    def block_number(self) -> int:
+        return int(self.w3.eth.block_number)
+
+    def block_timestamp(self, number: int) -> int:
+        return int(self.w3.eth.get_block(number)["timestamp"])
+
+    def accounts(self) -> list[str]:
+        """The node's unlocked accounts (the embedded chain's funded dev accounts)."""
+        return [str(a) for a in self.w3.eth.accounts]
+
+    def has_code(self, address: str) -> bool:
+        """Whether a contract lives at `address` (a pool of a deleted embedded chain does not)."""
+        return bool(self.w3.eth.get_code(address))  # type: ignore[arg-type]
+
+    def balance(self, address: str) -> int:
+        """ETH balance in wei."""
+        return int(self.w3.eth.get_balance(address))  # type: ignore[arg-type]
+
+    def nonce(self, address: str) -> int:
+        """How many transactions `address` has sent."""
+        return int(self.w3.eth.get_transaction_count(address))  # type: ignore[arg-type]
+
+    def gas_price(self) -> int:
+        return int(self.w3.eth.gas_price)
+
+    def sender_of(self, tx_hash: str) -> str:
+        """The account that sent transaction `tx_hash`."""
+        return str(self.w3.eth.get_transaction(tx_hash)["from"])  # type: ignore[arg-type]
+
+
+@dataclass
+class Sender(Chain):
+    """Who signs: an unlocked node account (dev chains) or a local private key."""
+
     address: str
     private_key: bytes | None = None
 
@@ -77,21 +155,29 @@ class Sender:
         value: int = 0,
         gas: int | None = None,
         abi: list[dict[str, Any]] | None = None,
+        dry_run: bool = False,
         on_raw: Callable[[bytes], None] | None = None,
     ) -> TxReceipt:
-        """Estimate (which surfaces the revert reason), sign if needed, send, wait.
+        """Send `call` (a web3 contract function or constructor), wait, return the receipt.
 
-        `call` is a web3 contract function or constructor. `abi` names custom errors.
-        `on_raw` sees each signed raw transaction before it is broadcast.
+        With `gas` unset the gas is estimated, which also names a revert before anything is
+        signed. A fixed `gas` skips the estimate; `dry_run` then executes the call once
+        (`eth_call`) first, so a revert is still named before signing, at the cost of one run
+        instead of estimation's many (on the embedded chain every run of a withdrawal repeats
+        a pure-Python pairing check, seconds each). Without either a failure surfaces only as
+        a failed transaction (`ChainError`). `abi` names custom errors; `on_raw` sees each
+        signed raw transaction before it is broadcast.
         """
         params: TxParams = {"from": self.address, "value": value}  # type: ignore[typeddict-item]
         try:
             if gas is None:
                 gas = int(call.estimate_gas(params) * 12 // 10) + 10_000
+            elif dry_run:
+                call.call(params)
             params["gas"] = gas
             tx = call.build_transaction(params)
-        except (ContractCustomError, ContractLogicError, TransactionFailed) as exc:
-            raise self._named(exc, abi) from None
+        except CALL_ERRORS as exc:
+            raise named_revert(exc, abi) from None
         if self.private_key is None:
             tx_hash = self.w3.eth.send_transaction(tx)
         else:
@@ -104,11 +190,3 @@ class Sender:
         if receipt["status"] != 1:
             raise ChainError(f"transaction {tx_hash.hex()} failed")
         return receipt
-
-    @staticmethod
-    def _named(exc: Exception, abi: list[dict[str, Any]] | None) -> ContractReverted:
-        data = _revert_data(exc)
-        name = error_selectors(abi or []).get(data[:10])
-        if name is not None:
-            return ContractReverted(name)
-        return ContractReverted("unknown", str(exc))

@@ -1,58 +1,81 @@
-"""Deploying a pool (hasher + verifier + pool) and calling it: deposit, register, withdraw."""
+"""Deploying a pool (hasher + verifier + pool) and calling it: deposit, register, withdraw.
+
+Every call that sends returns a typed result (`Transaction`, `Deposit`, `Deployed`,
+`DeployedPool`) holding the receipts; reverts are `ContractReverted`, named and worded.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from eth_tester.exceptions import TransactionFailed
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from mixer.chain.artifacts import load
-from mixer.chain.client import Sender
+from mixer.chain.client import CALL_ERRORS, Sender, Transaction, named_revert
+from mixer.chain.erc20 import CALL_ERRORS as READ_ERRORS
+from mixer.chain.erc20 import ERC20
 from mixer.chain.record import WithdrawalRecord, encode_batch, new_recipient_id
-from mixer.params import ZERO_ADDRESS
+from mixer.params import HASH_FAMILIES, ZERO_ADDRESS
+from mixer.snark.keys import VerifyingKey
 
-HASHER_CONTRACTS = {"poseidon": "PoseidonHasher", "mimcsponge": "MiMCHasher"}
+HASHER_CONTRACTS: Final = dict(zip(HASH_FAMILIES, ("PoseidonHasher", "MiMCHasher"), strict=True))
+"""Our hash names (as in notes) -> the shipped hasher contract."""
 
 
-def deploy_contract(sender: Sender, name: str, *args: Any) -> str:
-    """Deploy the shipped artifact `name` with constructor `args`; returns its address."""
+@dataclass(frozen=True)
+class Deployed:
+    """A contract deployed by `deploy_contract`."""
+
+    address: str
+    transaction: Transaction
+
+
+def deploy_contract(sender: Sender, name: str, *args: Any, step: str | None = None) -> Deployed:
+    """Deploy the shipped artifact `name` with constructor `args`."""
     art = load(name)
     factory = sender.w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
     receipt = sender.send(factory.constructor(*args), abi=art.abi)
     address = receipt["contractAddress"]
     assert address is not None
-    return str(address)
+    return Deployed(str(address), Transaction(step or f"deploy {name}", receipt))
 
 
-def vk_words(vk: dict[str, Any]) -> list[int]:
-    """The verifier's 22 constructor words from a snarkjs verification_key.json (nPublic = 3)."""
-    if int(vk.get("nPublic", -1)) != 3 or len(vk["IC"]) != 4:
+def vk_words(vk: VerifyingKey) -> list[int]:
+    """The verifier contract's 22 constructor words for `vk` (three public inputs):
+    alpha, beta, gamma, delta, IC[0..3], G2 coordinates imaginary part first (EIP-197)."""
+    if vk.n_public != 3:
         raise ValueError("the withdrawal verifier takes exactly three public inputs")
-
-    def g1(p: Sequence[str]) -> list[int]:
-        return [int(p[0]), int(p[1])]
-
-    def g2(p: Sequence[Sequence[str]]) -> list[int]:
-        return [int(p[0][1]), int(p[0][0]), int(p[1][1]), int(p[1][0])]
-
-    words = g1(vk["vk_alpha_1"]) + g2(vk["vk_beta_2"]) + g2(vk["vk_gamma_2"]) + g2(vk["vk_delta_2"])
-    for point in vk["IC"]:
-        words += g1(point)
+    alpha, beta, gamma, delta = vk.alpha1, vk.beta2, vk.gamma2, vk.delta2
+    if alpha is None or beta is None or gamma is None or delta is None or None in vk.ic:
+        raise ValueError("a verifying key point is at infinity")
+    words = list(alpha)
+    for (x0, x1), (y0, y1) in (beta, gamma, delta):
+        words += [x1, x0, y1, y0]
+    for point in vk.ic:
+        assert point is not None
+        words += point
     return words
 
 
 @dataclass(frozen=True)
-class PoolAddresses:
+class DeployedPool:
     pool: str
     hasher: str
     verifier: str
-    token: str | None = None
+    token: str | None
+    transactions: tuple[Transaction, ...]
+    """deploy hasher, deploy verifier, deploy pool."""
+
+    @property
+    def block(self) -> int:
+        """The pool's deployment block: its events start there."""
+        return self.transactions[-1].block
 
 
 def deploy_pool(
@@ -63,17 +86,70 @@ def deploy_pool(
     denomination: int,
     levels: int = 20,
     token: str | None = None,
-) -> PoolAddresses:
-    """Deploy a fresh hasher, verifier and ETH pool (or ERC20 pool when `token` is given)."""
+) -> DeployedPool:
+    """Deploy a fresh hasher, verifier (`verifying_key` as `vk_words`) and ETH pool, or an
+    ERC20 pool when `token` is given."""
     if hasher not in HASHER_CONTRACTS:
         raise ValueError(f"unknown hasher {hasher!r}; expected one of {sorted(HASHER_CONTRACTS)}")
-    hasher_address = deploy_contract(sender, HASHER_CONTRACTS[hasher])
-    verifier = deploy_contract(sender, "Groth16Verifier", list(verifying_key))
+    hasher_contract = deploy_contract(sender, HASHER_CONTRACTS[hasher], step="deploy hasher")
+    verifier = deploy_contract(sender, "Groth16Verifier", list(verifying_key), step="deploy verifier")
+    args = (verifier.address, hasher_contract.address, denomination, levels)
     if token is None:
-        pool = deploy_contract(sender, "ETHPool", verifier, hasher_address, denomination, levels)
+        pool = deploy_contract(sender, "ETHPool", *args, step="deploy pool")
     else:
-        pool = deploy_contract(sender, "ERC20Pool", verifier, hasher_address, denomination, levels, token)
-    return PoolAddresses(pool, hasher_address, verifier, token)
+        pool = deploy_contract(sender, "ERC20Pool", *args, token, step="deploy pool")
+    return DeployedPool(
+        pool.address,
+        hasher_contract.address,
+        verifier.address,
+        token,
+        (hasher_contract.transaction, verifier.transaction, pool.transaction),
+    )
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """A mined deposit: its transaction, the leaf it filled, and the token approval sent first."""
+
+    transaction: Transaction
+    leaf_index: int
+    approval: Transaction | None = None
+
+    @property
+    def receipt(self) -> TxReceipt:
+        return self.transaction.receipt
+
+    @property
+    def gas_used(self) -> int:
+        return self.transaction.gas_used
+
+    @property
+    def transactions(self) -> tuple[Transaction, ...]:
+        """Everything sent, in order (approve, deposit)."""
+        return (self.transaction,) if self.approval is None else (self.approval, self.transaction)
+
+
+@dataclass(frozen=True)
+class DepositFunds:
+    """What an account has and what a deposit takes from it (`PoolClient.funds_for_deposit`)."""
+
+    eth: int
+    """The account's ETH balance (wei)."""
+    value: int
+    """ETH the deposit sends: the denomination of an ETH pool, 0 for a token pool."""
+    gas_cost: int
+    """The most the deposit's gas can cost at today's gas price."""
+    tokens: int | None
+    """A token pool: the account's token balance (the deposit takes `denomination`)."""
+    denomination: int
+
+    @property
+    def enough_eth(self) -> bool:
+        return self.eth >= self.value + self.gas_cost
+
+    @property
+    def enough_tokens(self) -> bool:
+        return self.tokens is None or self.tokens >= self.denomination
 
 
 class PoolClient:
@@ -83,60 +159,108 @@ class PoolClient:
         self.sender = sender
         self.abi = load("ERC20Pool").abi
         self.contract: Contract = sender.w3.eth.contract(address=address, abi=self.abi)  # type: ignore[call-overload]
+        self._token: tuple[str | None] | None = None
 
     @property
     def address(self) -> str:
         return str(self.contract.address)
 
-    def _send(
-        self,
-        call: Any,
-        value: int = 0,
-        on_raw: Callable[[bytes], None] | None = None,
-        gas: int | None = None,
-    ) -> TxReceipt:
-        return self.sender.send(call, value=value, abi=self.abi, on_raw=on_raw, gas=gas)
+    def _send(self, step: str, call: Any, **kwargs: Any) -> Transaction:
+        return Transaction(step, self.sender.send(call, abi=self.abi, **kwargs))
+
+    # -- sending ---------------------------------------------------------------------------
 
     def deposit(
         self,
         commitment: int,
-        value: int | None = None,
         *,
+        value: int | None = None,
         gas: int | None = None,
+        dry_run: bool = False,
+        approve: bool = True,
         on_raw: Callable[[bytes], None] | None = None,
-    ) -> TxReceipt:
-        """Deposit `commitment`; `value` defaults to the denomination (pass 0 for ERC20 pools).
+    ) -> Deposit:
+        """Deposit `commitment`. `value` defaults to what the pool takes (its denomination for
+        an ETH pool, nothing for a token pool); a token pool is first approved for the
+        denomination when its allowance is short (unless `approve` is false).
 
-        A fixed `gas` skips the estimating dry run (a failure then surfaces only as a failed
-        transaction); `on_raw` sees the signed transaction before it is broadcast.
+        `gas`, `dry_run` and `on_raw` are as in `Sender.send`.
         """
+        token = self.token()
+        denomination = self.denomination()
         if value is None:
-            value = self.denomination()
+            value = denomination if token is None else 0
+        approval = None
+        if token is not None and approve:
+            erc20 = ERC20(self.sender, token)
+            if erc20.allowance(self.sender.address, self.address) < denomination:
+                approval = erc20.approve(self.sender, self.address, denomination)
         call = self.contract.functions.deposit(commitment.to_bytes(32, "big"))
-        return self._send(call, value, on_raw=on_raw, gas=gas)
+        tx = self._send("deposit", call, value=value, gas=gas, dry_run=dry_run, on_raw=on_raw)
+        events = self.contract.events.Deposit().process_receipt(tx.receipt, errors=DISCARD)  # token logs too
+        return Deposit(tx, int(events[0]["args"]["leafIndex"]), approval)
 
-    def register_recipient(self, recipient: str) -> TxReceipt:
-        return self._send(self.contract.functions.registerRecipient(recipient))
+    def register_recipient(self, recipient: str) -> Transaction:
+        return self._send("register recipient", self.contract.functions.registerRecipient(recipient))
 
     def withdraw(
         self,
-        records: Sequence[WithdrawalRecord] | bytes,
+        records: Sequence[WithdrawalRecord],
         *,
         new_recipients: Sequence[str] = (),
         relayer: str = ZERO_ADDRESS,
         fee: int = 0,
         refund: int = 0,
-        value: int = 0,
+        value: int | None = None,
         gas: int | None = None,
-    ) -> TxReceipt:
+        dry_run: bool = False,
+    ) -> Transaction:
         """Send one record (a direct withdrawal) or many (a relayer's batch) in one transaction.
 
-        With `gas` unset the call is first estimated, which names any revert; a fixed `gas`
-        skips that dry run (a failure then surfaces only as a failed transaction).
+        `value` defaults to what the pool expects, `refund` per record; `gas` and `dry_run`
+        are as in `Sender.send`.
         """
-        data = records if isinstance(records, bytes) else encode_batch(records)
-        call = self.contract.functions.withdraw(data, list(new_recipients), relayer, fee, refund)
-        return self.sender.send(call, value=value, gas=gas, abi=self.abi)
+        if value is None:
+            value = refund * len(records)
+        call = self.contract.functions.withdraw(
+            encode_batch(records), list(new_recipients), relayer, fee, refund
+        )
+        return self._send("withdraw", call, value=value, gas=gas, dry_run=dry_run)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def token(self) -> str | None:
+        """The ERC20 token of a token pool; None for an ETH pool (which has no `token()`)."""
+        if self._token is None:
+            try:
+                address = str(self.contract.functions.token().call())
+            except READ_ERRORS:
+                address = ZERO_ADDRESS
+            self._token = (None if address == ZERO_ADDRESS else address,)
+        return self._token[0]
+
+    def balance_of(self, address: str) -> int:
+        """`address`'s balance in the pool's currency (wei, or the token's smallest unit)."""
+        token = self.token()
+        return (
+            self.sender.balance(address) if token is None else ERC20(self.sender, token).balance_of(address)
+        )
+
+    def funds_for_deposit(self, address: str, *, gas: int) -> DepositFunds:
+        """What `address` has, and what a deposit with gas limit `gas` would take from it."""
+        token = self.token()
+        denomination = self.denomination()
+        return DepositFunds(
+            eth=self.sender.balance(address),
+            value=denomination if token is None else 0,
+            gas_cost=gas * self.sender.gas_price(),
+            tokens=None if token is None else ERC20(self.sender, token).balance_of(address),
+            denomination=denomination,
+        )
+
+    def has_commitment(self, commitment: int) -> bool:
+        """Whether `commitment` was deposited (the pool accepts each commitment once)."""
+        return bool(self.contract.functions.commitments(commitment.to_bytes(32, "big")).call())
 
     def denomination(self) -> int:
         return int(self.contract.functions.denomination().call())
@@ -156,12 +280,17 @@ class PoolClient:
     def is_spent(self, nullifier_hash: int) -> bool:
         return bool(self.contract.functions.isSpent(nullifier_hash.to_bytes(32, "big")).call())
 
+    def levels(self) -> int:
+        return int(self.contract.functions.levels().call())
+
+    # -- the recipient directory -------------------------------------------------------------
+
     def recipient_id(self, recipient: str) -> int | None:
         """The directory id of `recipient`, or None when it was never registered."""
         try:
             return int(self.contract.functions.recipientId(recipient).call())
-        except (ContractCustomError, ContractLogicError, TransactionFailed) as exc:
-            named = Sender._named(exc, self.abi)
+        except CALL_ERRORS as exc:
+            named = named_revert(exc, self.abi)
             if named.error == "UnknownRecipient":
                 return None
             raise named from None
@@ -194,5 +323,13 @@ class PoolClient:
             ids.append(assigned[key])
         return ids, new
 
-    def levels(self) -> int:
-        return int(self.contract.functions.levels().call())
+    def repoint(
+        self, records: Sequence[WithdrawalRecord], recipients: Sequence[str]
+    ) -> tuple[list[WithdrawalRecord], list[str]]:
+        """`records` (record i paying `recipients[i]`) re-pointed for one transaction, and the
+        addresses it must register. A record's recipientId is only a pointer (the proof binds
+        the address), so records printed apart, each expecting to register its own recipient
+        as `newRecipients[0]`, can share a transaction this way."""
+        ids, new = self.assign_recipient_ids(recipients)
+        batch = [dataclasses.replace(r, recipient_id=i) for r, i in zip(records, ids, strict=True)]
+        return batch, new

@@ -12,7 +12,6 @@ import shlex
 import shutil
 import time
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from eth_account import Account
@@ -20,9 +19,13 @@ from rich.console import Console
 from rich.panel import Panel
 
 from mixer.chain import backend
+from mixer.chain.client import Chain
+from mixer.params import DEFAULT_DEPTH, circuit_name
 from mixer.wallet import Wallet
+from wallet_cli.args import DepthOption
 from wallet_cli.keys import proving_key_path
-from wallet_cli.session import DEPTH_ENV, PASSWORD_ENV, Options, UserError
+from wallet_cli.options import Options, UserError
+from wallet_cli.session import PASSWORD_ENV
 from wallet_cli.view import table
 
 DEMO_PASSWORD = "demo wallet password"
@@ -52,20 +55,18 @@ def eth(wei: int) -> str:
 def _balances(home: Path, addresses: dict[str, str]) -> dict[str, int]:
     w3 = backend.open_embedded(home / "chain")
     try:
-        return {name: int(w3.eth.get_balance(a)) for name, a in addresses.items()}  # type: ignore[arg-type]
+        chain = Chain(w3)
+        return {name: chain.balance(a) for name, a in addresses.items()}
     finally:
         backend.close(w3)
 
 
 def demo(
     ctx: typer.Context,
-    depth: Annotated[
-        int, typer.Option(hidden=True, min=1, max=32, envvar=DEPTH_ENV, help="Merkle tree depth.")
-    ] = 20,
+    depth: DepthOption = DEFAULT_DEPTH,
 ) -> None:
     """Tell the whole story on a local chain: deploy, deposits, a private withdrawal."""
-    from wallet_cli.app import app  # the app that registers this command
-
+    root = ctx.find_root().command  # the `mixer` command this one was registered on
     options = ctx.obj
     assert isinstance(options, Options)
     if options.json:
@@ -86,7 +87,7 @@ def demo(
 
     def mixer(*args: str) -> None:
         console.print(f"[bold cyan]$ mixer {' '.join(args)}[/bold cyan]")
-        code = app(["--home", str(home), *args], prog_name="mixer", standalone_mode=False)
+        code = root.main(["--home", str(home), *args], prog_name="mixer", standalone_mode=False)
         if code not in (None, 0):
             raise UserError(f"the demo stopped: `mixer {' '.join(args)}` failed")
 
@@ -100,7 +101,7 @@ def demo(
             title="[bold]mixer demo[/bold]",
         )
     )
-    circuit = f"withdraw-poseidon-{depth}"
+    circuit = circuit_name("poseidon", depth)
     say(
         "the proving key",
         f"The withdrawal circuit ({circuit}) needs a Groth16 key. The demo makes a single-party "
@@ -115,7 +116,7 @@ def demo(
     mixer("deploy", "--denomination", "0.1", "--depth", str(depth))
 
     w3 = backend.open_embedded(home / "chain")
-    accounts = [str(a) for a in w3.eth.accounts]
+    accounts = Chain(w3).accounts()
     backend.close(w3)
     recipient = str(Account.create().address)
     people = {f"depositor {i} (account {n})": accounts[n] for i, n in enumerate(DEPOSITORS, 1)}

@@ -12,52 +12,21 @@ from typing import Annotated, Any
 
 import typer
 
+from circuits import registry
 from mixer.backup import NoteRecord
 from mixer.chain.pool import PoolClient
+from mixer.chain.reverts import REVERTS
 from mixer.extdata import ExtData
 from mixer.params import ZERO_ADDRESS
-from mixer.snark import groth16
 from mixer.wallet import PoolInfo
-from mixer.withdrawal import WithdrawalError, make_record, plan_withdrawal, witness
-from wallet_cli.chainview import synced
-from wallet_cli.deposit import TOKEN_ABI_APPROVE
+from mixer.withdrawal import PROVE_STEPS, WithdrawalError, plan_withdrawal, prove_withdrawal
+from wallet_cli.args import WITHDRAW_GAS, NoteArg, checked_address, note_argument, parse_fee, parse_refund
 from wallet_cli.keys import load_proving_key
-from wallet_cli.notes import note_argument
-from wallet_cli.pools import check_note_pool, checked_address
+from wallet_cli.options import UserError
+from wallet_cli.pools import check_note_pool
 from wallet_cli.privacy import link_warnings
-from wallet_cli.session import Session, UserError, send_checked
-from wallet_cli.view import amount, parse_units, print_warnings, steps_bar, summary, transactions, units
-
-PROVING_STEPS = ("witness", *groth16.PROVE_STEPS)
-WITHDRAW_GAS = 1_500_000
-"""The withdrawal's gas limit (one record and a new recipient use under 0.5M)."""
-
-
-def parse_fee(text: str, info: PoolInfo) -> int:
-    """The relayer fee in the pool's smallest unit; at most the denomination."""
-    fee = parse_units(text, info.decimals, "--fee")
-    if fee > info.denomination:
-        raise UserError(f"--fee {text} is more than the pool's denomination ({info.amount} {info.currency})")
-    return fee
-
-
-def parse_refund(text: str, info: PoolInfo) -> int:
-    """The refund in wei: ETH the withdrawal's sender adds for the recipient's gas. Only a
-    token pool takes one (an ETH pool's contract refuses any refund, `WrongValue`)."""
-    refund = parse_units(text, 18, "--refund")
-    if refund and info.token is None:
-        raise UserError(
-            "--refund is for token pools (ETH for the recipient's gas); an ETH pool pays in ETH "
-            "already and takes no refund"
-        )
-    return refund
-
-
-def balance(s: Session, info: PoolInfo, address: str) -> int:
-    if info.token is None:
-        return int(s.w3.eth.get_balance(address))  # type: ignore[arg-type]
-    token = s.w3.eth.contract(address=info.token, abi=TOKEN_ABI_APPROVE)  # type: ignore[call-overload]
-    return int(token.functions.balanceOf(address).call())
+from wallet_cli.session import Session
+from wallet_cli.view import amount, print_warnings, steps_bar, summary, transactions, units
 
 
 def print_record_for_people(s: Session, info: PoolInfo, data: dict[str, Any]) -> None:
@@ -87,9 +56,7 @@ def print_record_for_people(s: Session, info: PoolInfo, data: dict[str, Any]) ->
 
 def withdraw(
     ctx: typer.Context,
-    note_text: Annotated[
-        str, typer.Argument(metavar="NOTE", help="The note string, or its number in `mixer notes list`.")
-    ],
+    note_text: NoteArg,
     to: Annotated[str, typer.Option("--to", help="Recipient address (best: a fresh one).")],
     relayer: Annotated[
         str | None, typer.Option(help="Relayer address, paid --fee out of the withdrawn amount.")
@@ -122,9 +89,9 @@ def withdraw(
     if client.is_spent(nullifier_hash):
         if wallet is not None and wallet.find(note) is not None:
             wallet.update(note, spent=True)
-        raise UserError("this note was already spent (its nullifier is marked spent on chain)")
+        raise UserError(REVERTS["NullifierSpent"])
 
-    pool = synced(s, info)
+    pool = s.synced(info)
     ext = ExtData(recipient, relayer_address, fee_units, refund_wei)
     try:
         plan = plan_withdrawal(note, pool.tree, ext)
@@ -140,22 +107,29 @@ def withdraw(
     if client.root_at(pool.root_index) != plan.root:
         raise UserError("unknown root: the pool does not hold the root of the synced tree; try again")
     size = len(pool.deposits)
+    chain = client.sender
     warnings = link_warnings(
-        depositor=s.w3.eth.get_transaction(pool.deposits[plan.leaf_index].tx_hash)["from"],  # type: ignore[arg-type]
+        depositor=chain.sender_of(pool.deposits[plan.leaf_index].tx_hash),
         recipient=recipient,
-        sender=None if print_record else client.sender.address,
-        recipient_nonce=int(s.w3.eth.get_transaction_count(recipient)),  # type: ignore[arg-type]
+        sender=None if print_record else chain.address,
+        recipient_nonce=chain.nonce(recipient),
         deposits=size,
     )
     print_warnings(s.console, warnings)
     pk = load_proving_key(s.home, plan.circuit)
-    bar, on_step = steps_bar(s.console, "Proving", PROVING_STEPS)
-    with bar:
-        on_step("witness")
-        wires = witness(plan)
-        proof = groth16.prove(pk, wires, on_step=on_step)
     (recipient_id,), new_recipients = client.assign_recipient_ids([recipient])
-    record = make_record(plan, proof, root_index=pool.root_index, recipient_id=recipient_id)
+    bar, on_step = steps_bar(s.console, "Proving", PROVE_STEPS)
+    with bar:
+        # not checked here: the dry run below (or the relayer's) verifies the proof on chain
+        record = prove_withdrawal(
+            pk,
+            plan,
+            registry.load(plan.circuit),
+            root_index=pool.root_index,
+            recipient_id=recipient_id,
+            on_step=on_step,
+            check=False,
+        )
     bound: dict[str, Any] = {
         "recipient": recipient,
         "relayer": relayer_address,
@@ -172,16 +146,20 @@ def withdraw(
         s.result(data)
         return
 
-    before = balance(s, info, recipient)
-    call = client.contract.functions.withdraw(
-        record.encode(), new_recipients, relayer_address, fee_units, refund_wei
+    before = client.balance_of(recipient)
+    sent = client.withdraw(
+        [record],
+        new_recipients=new_recipients,
+        relayer=relayer_address,
+        fee=fee_units,
+        refund=refund_wei,
+        gas=WITHDRAW_GAS,
+        dry_run=True,
     )
-    receipt = send_checked(client.sender, call, gas=WITHDRAW_GAS, abi=client.abi, value=refund_wei)
-    s.txs.add("withdraw", receipt)
-    tx_hash = s.txs.entries[-1]["hash"]
-    if wallet is not None and not wallet.add(NoteRecord(note, spent=True, withdrawal_tx=tx_hash)):
-        wallet.update(note, spent=True, withdrawal_tx=tx_hash)
-    after = balance(s, info, recipient)
+    s.txs.add(sent)
+    if wallet is not None and not wallet.add(NoteRecord(note, spent=True, withdrawal_tx=sent.hash)):
+        wallet.update(note, spent=True, withdrawal_tx=sent.hash)
+    after = client.balance_of(recipient)
     if not s.options.json:
         summary(
             s.console,

@@ -10,22 +10,19 @@ import typer
 
 from mixer.atomic import AlreadyExistsError
 from mixer.backup import NoteRecord, read_backup, write_backup
-from mixer.note import Note
-from wallet_cli.session import Session, UserError
-from wallet_cli.view import short, summary, table
+from wallet_cli.args import note_argument
+from wallet_cli.options import UserError
+from wallet_cli.session import Session
+from wallet_cli.view import note_state, short, summary, table
 
 BACKUP_PASSWORD_ENV = "MIXER_BACKUP_PASSWORD"
 
 app = typer.Typer(no_args_is_help=True)
 
 
-def state(record: NoteRecord) -> str:
-    """What the wallet last knew (`mixer status` refreshes it from the chain)."""
-    if record.spent:
-        return "spent"
-    if record.deposit_tx is not None:
-        return "deposited"
-    return "saved, deposit not seen"
+def register(root: typer.Typer) -> typer.Typer:
+    root.add_typer(app, name="notes", help="Your notes: list, show, back up and restore.")
+    return root
 
 
 def record_json(number: int, record: NoteRecord) -> dict[str, object]:
@@ -41,19 +38,8 @@ def record_json(number: int, record: NoteRecord) -> dict[str, object]:
         "depositTx": record.deposit_tx,
         "withdrawalTx": record.withdrawal_tx,
         "spent": record.spent,
-        "state": state(record),
+        "state": note_state(record, synced=False),  # the wallet's last knowledge
     }
-
-
-def note_argument(s: Session, text: str) -> Note:
-    """A NOTE argument: a note string, or the number of a note in `mixer notes list`."""
-    if not (text.strip().isascii() and text.strip().isdigit()):  # "²".isdigit() is True
-        return Note.parse(text)
-    number = int(text)
-    records = s.wallet().records()
-    if not 1 <= number <= len(records):
-        raise UserError(f"there is no note number {number} (the wallet holds {len(records)})")
-    return records[number - 1].note
 
 
 @app.command("list")
@@ -77,7 +63,7 @@ def list_notes(ctx: typer.Context) -> None:
                             r.note.pool.chain_id,
                             "-" if r.leaf_index is None else r.leaf_index,
                             "-" if r.deposit_tx is None else short(r.deposit_tx),
-                            state(r),
+                            note_state(r, synced=False),
                         )
                         for i, r in enumerate(records, 1)
                     ),

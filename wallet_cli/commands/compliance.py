@@ -8,24 +8,22 @@ only after they are spent.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
 from mixer.chain.pool import PoolClient
 from mixer.chain.sync import SyncError, find_withdrawal
-from wallet_cli.chainview import synced
-from wallet_cli.notes import note_argument
+from wallet_cli.args import NoteArg, note_argument
+from wallet_cli.options import UserError
 from wallet_cli.pools import check_note_pool
-from wallet_cli.session import Session, UserError
+from wallet_cli.session import Session
 from wallet_cli.view import summary, units
 
 
 def compliance(
     ctx: typer.Context,
-    note_text: Annotated[
-        str, typer.Argument(metavar="NOTE", help="The note string, or its number in `mixer notes list`.")
-    ],
+    note_text: NoteArg,
 ) -> None:
     """Report the deposit and withdrawal transactions a note links (for an auditor)."""
     s = Session.of(ctx)
@@ -33,11 +31,12 @@ def compliance(
     info = check_note_pool(s, note.pool)
     commitment = note.commitment
     nullifier_hash = note.nullifier_hash
-    pool = synced(s, info)
+    pool = s.synced(info)
     event = next((d for d in pool.deposits if d.commitment == commitment), None)
     if event is None:
         raise UserError(f"no deposit for this note in pool {info.address}: there is nothing to disclose")
-    depositor = str(s.w3.eth.get_transaction(event.tx_hash)["from"])  # type: ignore[arg-type]
+    chain = s.chain
+    depositor = chain.sender_of(event.tx_hash)
     report: dict[str, Any] = {
         "pool": info.address,
         "chainId": info.chain_id,
@@ -61,11 +60,10 @@ def compliance(
                 "the pool marks this note spent, but the node returned no Withdrawal event for it"
             )
     if spent is not None:
-        block = s.w3.eth.get_block(spent.block)
         report["withdrawal"] = {
             "tx": spent.tx_hash,
             "block": spent.block,
-            "timestamp": int(block["timestamp"]),
+            "timestamp": chain.block_timestamp(spent.block),
             "to": spent.to,
             "relayer": spent.relayer,
             "fee": spent.fee,

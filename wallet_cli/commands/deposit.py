@@ -11,68 +11,33 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from web3.logs import DISCARD
-from web3.types import TxReceipt
 
 from mixer.backup import NoteRecord
-from mixer.chain.client import Sender
 from mixer.chain.pool import PoolClient
 from mixer.note import Note
 from mixer.wallet import PoolInfo
+from wallet_cli.args import DEPOSIT_GAS
+from wallet_cli.options import UserError
 from wallet_cli.pools import check_note_pool, resolve
 from wallet_cli.privacy import small_crowd
-from wallet_cli.session import Session, UserError, send_checked
+from wallet_cli.session import Session
 from wallet_cli.view import print_warnings, spinner, summary, transactions, units
 
-DEPOSIT_GAS = 3_000_000
-"""The deposit's gas limit: a depth-20 Poseidon deposit uses about 0.5M, MiMC at depth 32 under 2M."""
 
-TOKEN_ABI_APPROVE = [
-    {
-        "type": "function",
-        "name": name,
-        "stateMutability": mut,
-        "inputs": [{"name": n, "type": t} for n, t in inputs],
-        "outputs": [{"name": "", "type": out}],
-    }
-    for name, mut, inputs, out in (
-        ("approve", "nonpayable", (("spender", "address"), ("amount", "uint256")), "bool"),
-        ("allowance", "view", (("owner", "address"), ("spender", "address")), "uint256"),
-        ("balanceOf", "view", (("owner", "address"),), "uint256"),
-    )
-]
-
-
-def _check_funds(s: Session, sender: Sender, info: PoolInfo) -> None:
-    w3 = sender.w3
-    balance = int(w3.eth.get_balance(sender.address))  # type: ignore[arg-type]
-    gas = DEPOSIT_GAS * int(w3.eth.gas_price)
-    value = info.denomination if info.token is None else 0
-    if balance < value + gas:
+def _check_funds(client: PoolClient, info: PoolInfo) -> None:
+    address = client.sender.address
+    funds = client.funds_for_deposit(address, gas=DEPOSIT_GAS)
+    if not funds.enough_eth:
         raise UserError(
-            f"insufficient funds: {sender.address} has {units(balance)} ETH; a deposit needs "
-            f"{units(value)} ETH plus up to {units(gas)} ETH of gas"
+            f"insufficient funds: {address} has {units(funds.eth)} ETH; a deposit needs "
+            f"{units(funds.value)} ETH plus up to {units(funds.gas_cost)} ETH of gas"
         )
-    if info.token is not None:
-        token = w3.eth.contract(address=info.token, abi=TOKEN_ABI_APPROVE)  # type: ignore[call-overload]
-        have = int(token.functions.balanceOf(sender.address).call())
-        if have < info.denomination:
-            raise UserError(
-                f"insufficient funds: {sender.address} has {units(have, info.decimals)} "
-                f"{info.currency}; a deposit needs {info.amount}"
-            )
-
-
-def _approve(s: Session, sender: Sender, info: PoolInfo) -> None:
-    assert info.token is not None
-    token = sender.w3.eth.contract(address=info.token, abi=TOKEN_ABI_APPROVE)  # type: ignore[call-overload]
-    if int(token.functions.allowance(sender.address, info.address).call()) < info.denomination:
-        s.txs.add("approve", sender.send(token.functions.approve(info.address, info.denomination)))
-
-
-def _leaf_index(client: PoolClient, receipt: TxReceipt) -> int:
-    events = client.contract.events.Deposit().process_receipt(receipt, errors=DISCARD)  # token logs too
-    return int(events[0]["args"]["leafIndex"])
+    if not funds.enough_tokens:
+        assert funds.tokens is not None
+        raise UserError(
+            f"insufficient funds: {address} has {units(funds.tokens, info.decimals)} "
+            f"{info.currency}; a deposit needs {info.amount}"
+        )
 
 
 def deposit(
@@ -96,26 +61,17 @@ def deposit(
     sender = s.sender()
     client = PoolClient(sender, info.address)
     commitment = note.commitment
-    if client.contract.functions.commitments(commitment.to_bytes(32, "big")).call():
+    if client.has_commitment(commitment):
         raise UserError("this note is already deposited in the pool; see `mixer status`")
-    _check_funds(s, sender, info)
+    _check_funds(client, info)
 
     wallet = s.wallet(create=True)
     wallet.add(NoteRecord(note))  # durable (fsynced) before anything is broadcast
     with spinner(s.console, f"Depositing {info.amount} {info.currency} into {info.address}…"):
-        if info.token is not None:
-            _approve(s, sender, info)
-        receipt = send_checked(
-            sender,
-            client.contract.functions.deposit(commitment.to_bytes(32, "big")),
-            value=info.denomination if info.token is None else 0,
-            gas=DEPOSIT_GAS,
-            abi=client.abi,
-        )
-    s.txs.add("deposit", receipt)
-    leaf = _leaf_index(client, receipt)
-    tx_hash = s.txs.entries[-1]["hash"]
-    wallet.update(note, leaf_index=leaf, deposit_tx=tx_hash)
+        made = client.deposit(commitment, gas=DEPOSIT_GAS, dry_run=True)
+    s.txs.add(*made.transactions)
+    leaf = made.leaf_index
+    wallet.update(note, leaf_index=leaf, deposit_tx=made.transaction.hash)
 
     text = note.to_string()
     crowd = small_crowd(leaf + 1)  # a deposit is private only once others follow it

@@ -22,13 +22,14 @@ from typing import Annotated, Any
 import typer
 
 from mixer.chain.pool import PoolClient
-from mixer.chain.record import WithdrawalRecord, encode_batch
+from mixer.chain.record import WithdrawalRecord
 from mixer.params import ZERO_ADDRESS
 from mixer.wallet import PoolInfo
-from wallet_cli.pools import checked_address, resolve
-from wallet_cli.session import Session, UserError, send_checked
+from wallet_cli.args import WITHDRAW_GAS, checked_address, parse_fee, parse_refund
+from wallet_cli.options import UserError
+from wallet_cli.pools import resolve
+from wallet_cli.session import Session
 from wallet_cli.view import amount, summary, transactions
-from wallet_cli.withdraw import WITHDRAW_GAS, parse_fee, parse_refund
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,15 +137,18 @@ def relay(
         if client.is_spent(b.record.nullifier_hash):
             raise UserError(f"record {i} was already spent (its nullifier is marked spent on chain)")
     recipients = [b.recipient for b in bound]
-    ids, new_recipients = client.assign_recipient_ids(recipients)
-    batch = [dataclasses.replace(b.record, recipient_id=i) for b, i in zip(bound, ids, strict=True)]
-    call = client.contract.functions.withdraw(
-        encode_batch(batch), new_recipients, relayer_address, fee_units, refund_wei
+    batch, new_recipients = client.repoint([b.record for b in bound], recipients)
+    s.txs.add(
+        client.withdraw(
+            batch,
+            new_recipients=new_recipients,
+            relayer=relayer_address,
+            fee=fee_units,
+            refund=refund_wei,
+            gas=WITHDRAW_GAS * len(batch),
+            dry_run=True,
+        )
     )
-    receipt = send_checked(
-        client.sender, call, gas=WITHDRAW_GAS * len(batch), abi=client.abi, value=refund_wei * len(batch)
-    )
-    s.txs.add("withdraw", receipt)
     if not s.options.json:
         summary(
             s.console,

@@ -12,21 +12,20 @@ from typing import Any
 import typer
 
 from mixer.backup import NoteRecord
+from mixer.chain.identify import NotAPoolError, describe
 from mixer.chain.pool import PoolClient
 from mixer.chain.sync import find_withdrawal
 from mixer.wallet import PoolInfo
-from wallet_cli.chainview import synced
-from wallet_cli.pools import describe
 from wallet_cli.privacy import MIN_ANONYMITY_SET
-from wallet_cli.session import Session, UserError
-from wallet_cli.view import short, table
+from wallet_cli.session import Session
+from wallet_cli.view import note_state, short, table
 
 
 def refresh(s: Session, info: PoolInfo, records: list[NoteRecord]) -> list[NoteRecord]:
     """Bring `records` (notes of pool `info`) up to date with the chain, in the wallet too."""
     if not records:
         return []
-    pool = synced(s, info)
+    pool = s.synced(info)
     client = PoolClient(s.reader(), info.address)
     out = []
     for record in records:
@@ -44,14 +43,6 @@ def refresh(s: Session, info: PoolInfo, records: list[NoteRecord]) -> list[NoteR
                 changes["withdrawal_tx"] = spent_by.tx_hash
         out.append(s.wallet().update(note, **changes) if changes else record)
     return out
-
-
-def note_state(record: NoteRecord) -> str:
-    if record.spent:
-        return "spent"
-    if record.leaf_index is not None:
-        return "deposited, unspent"
-    return "not deposited (send it with `mixer deposit --note`)"
 
 
 def _row(number: int, record: NoteRecord, state: str) -> dict[str, Any]:
@@ -77,11 +68,11 @@ def status(ctx: typer.Context) -> None:
     for r in mine:
         if r.note.pool.address not in pools:
             try:
-                pools[r.note.pool.address] = describe(s, r.note.pool.address)
-            except UserError:
+                pools[r.note.pool.address] = describe(s.chain, r.note.pool.address)
+            except NotAPoolError:
                 pools[r.note.pool.address] = None
     for address, known in pools.items():
-        if known is not None and not s.w3.eth.get_code(address):  # type: ignore[arg-type]
+        if known is not None and not s.chain.has_code(address):
             pools[address] = None  # e.g. the embedded chain was deleted and started afresh
 
     pool_rows: list[dict[str, Any]] = []
@@ -108,7 +99,7 @@ def status(ctx: typer.Context) -> None:
         )
         notes_here = [r for r in mine if r.note.pool.address == address]
         for r in refresh(s, info, notes_here):
-            note_rows.append(_row(numbers[r.note], r, note_state(r)))
+            note_rows.append(_row(numbers[r.note], r, note_state(r, synced=True)))
 
     if not s.options.json:
         s.console.print(f"Chain {chain_id}: {s.network}")

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from circuits import registry
 from mixer.atomic import write_file
 from mixer.snark import groth16, iden3
 from mixer.snark.circuit import CircuitError
-from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, encode, load_key
+from mixer.snark.keys import KeyMismatchError, VerifyingKey, encode, load_key
 from mixer.snark.proof import Proof, SnarkFormatError, public_from_snarkjs, public_to_snarkjs
-from wallet_cli.errors import fail
 from wallet_cli.options import Options, UserError
+from wallet_cli.output import fail, result
+from wallet_cli.view import console, steps_bar
 
 app = typer.Typer(
     help="Groth16 files and steps, interoperable with snarkjs: export, witness, setup, prove, verify.",
@@ -34,9 +33,8 @@ app = typer.Typer(
 
 EXIT_INVALID: Final = 1
 EXIT_UNUSABLE: Final = 2
-_console = Console(stderr=True, highlight=False)
-
-T = TypeVar("T")
+_console = console(stderr=True)
+"""What people read goes to stderr, leaving stdout to the files' contents or the JSON result."""
 
 CircuitArg = Annotated[
     str, typer.Argument(metavar="CIRCUIT", help="Built-in circuit, e.g. withdraw-poseidon-20.")
@@ -94,27 +92,6 @@ def _read_inputs(path: Path) -> dict[str, Any]:
     return inputs
 
 
-def _with_progress(title: str, steps: tuple[str, ...], work: Callable[[Callable[[str], None]], T]) -> T:
-    """Run `work(on_step)` under a progress bar that advances at each named step (redrawn at
-    each step, with no refresh thread: see `wallet_cli.view.steps_bar`)."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=_console, transient=True, auto_refresh=False) as progress:
-        task = progress.add_task(title, total=len(steps))
-        started = False
-
-        def on_step(name: str) -> None:
-            nonlocal started
-            if started:
-                progress.advance(task)
-            started = True
-            progress.update(task, description=f"{title}: {name}")
-            progress.refresh()
-
-        result = work(on_step)
-        progress.update(task, completed=len(steps))
-    return result
-
-
 def _json_mode(ctx: typer.Context) -> bool:
     return isinstance(ctx.obj, Options) and ctx.obj.json
 
@@ -122,8 +99,12 @@ def _json_mode(ctx: typer.Context) -> bool:
 def _done(ctx: typer.Context, text: str, data: dict[str, Any]) -> None:
     """Tell a person what was done (stderr) and, with --json, a script (one object on stdout)."""
     _console.print(text)
-    if _json_mode(ctx):
-        typer.echo(json.dumps({"ok": True, **data}))
+    result(data, json_output=_json_mode(ctx))
+
+
+def register(root: typer.Typer) -> typer.Typer:
+    root.add_typer(app, name="snark", help="Groth16 files and steps, interoperable with snarkjs.")
+    return root
 
 
 @app.command("export-r1cs")
@@ -196,12 +177,10 @@ def setup(
         "for this key; never use it to protect real funds."
     )
 
-    def work(on_step: Callable[[str], None]) -> ProvingKey:
-        return groth16.setup(r1cs, seed=seed, on_step=on_step)
-
-    with warnings.catch_warnings():
+    bar, on_step = steps_bar(_console, f"setup {circuit}", groth16.SETUP_STEPS)
+    with bar, warnings.catch_warnings():
         warnings.simplefilter("ignore", groth16.DevSetupWarning)  # said above, in the user's terms
-        pk = _with_progress(f"setup {circuit}", groth16.SETUP_STEPS, work)
+        pk = groth16.setup(r1cs, seed=seed, on_step=on_step)
     _write(out_key, encode(pk))
     _done(
         ctx,
@@ -248,10 +227,9 @@ def prove(
         values = registry.witness(circuit, inputs)
         public = values[1 : r1cs.n_public + 1]
 
-    def work(on_step: Callable[[str], None]) -> Proof:
-        return groth16.prove(pk, values, on_step=on_step)  # the key was checked above
-
-    proof = _with_progress(f"prove {circuit}", groth16.PROVE_STEPS, work)
+    bar, on_step = steps_bar(_console, f"prove {circuit}", groth16.PROVE_STEPS)
+    with bar:
+        proof = groth16.prove(pk, values, on_step=on_step)  # the key was checked above
     if not groth16.verify(pk.vk, public, proof):
         raise UserError("the proof does not verify with the key's own verifying key: the key is inconsistent")
     _write_json(proof_json, proof.to_snarkjs())
@@ -293,7 +271,7 @@ def verify(
         )
     valid = groth16.verify(vk, public, proof)
     if json_output:  # "ok" says the command did what was asked: an invalid proof is a "no"
-        typer.echo(json.dumps({"ok": valid, "valid": valid, **({} if valid else {"error": "invalid proof"})}))
+        result({"valid": valid, **({} if valid else {"error": "invalid proof"})}, json_output=True, ok=valid)
     else:
         typer.echo("valid proof" if valid else "invalid proof")
     if not valid:
