@@ -77,10 +77,7 @@ class _BoundedHTTPProvider(HTTPProvider):
 
     @staticmethod
     def decode_rpc_response(raw_response: bytes) -> Any:
-        try:
-            return jsonsafe.loads(raw_response, what="the node's answer")
-        except jsonsafe.UntrustedJSONError as exc:
-            raise ChainError(f"{exc}: is this a JSON-RPC node?") from None
+        return jsonsafe.loads(raw_response, what="the node's answer")
 
 
 def rpc_web3(url: str, timeout: float = 60) -> Web3:
@@ -309,7 +306,7 @@ def connect(rpc_url: str | None, home: Path) -> Web3:
         w3.eth.chain_id  # noqa: B018 - the reachability probe
     except (RequestException, OSError) as exc:
         raise ChainError(f"cannot reach the JSON-RPC node at {rpc_url}: {unreachable_reason(exc)}") from None
-    except (ValueError, Web3Exception) as exc:
+    except (ValueError, Web3Exception, jsonsafe.UntrustedJSONError) as exc:
         raise ChainError(
             f"{rpc_url} does not answer as an Ethereum JSON-RPC node: {_describe(exc)}"
         ) from None
