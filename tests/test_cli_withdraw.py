@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import DEPTH, env, new_home, one_error_line, run, run_json
@@ -173,8 +174,8 @@ def test_a_tampered_sync_cache_is_caught_by_the_root_check(pool: tuple[Path, str
     run_json(home, "withdraw", notes[5], "--to", Account.create().address)  # the bad cache was dropped
 
 
-def test_a_token_pool_takes_and_pays_tokens_and_a_gas_refund(tmp_path: Path) -> None:
-    home = new_home(tmp_path)
+def _token_pool(home: Path) -> tuple[str, dict[str, Any]]:
+    """A TestToken (5000 minted to account 1) and a 1000-token pool for it: (token, deploy output)."""
     w3 = backend.open_embedded(home / "chain")
     try:
         owner = Sender(w3, str(w3.eth.accounts[1]))
@@ -186,6 +187,12 @@ def test_a_token_pool_takes_and_pays_tokens_and_a_gas_refund(tmp_path: Path) -> 
     deployed = run_json(
         home, "deploy", "--depth", str(DEPTH), "--token", token_address, "--denomination", "1000"
     )
+    return token_address, deployed
+
+
+def test_a_token_pool_takes_and_pays_tokens_and_a_gas_refund(tmp_path: Path) -> None:
+    home = new_home(tmp_path)
+    token_address, deployed = _token_pool(home)
     assert (deployed["token"], deployed["currency"], deployed["denomination"]) == (
         token_address,
         "token",
@@ -284,7 +291,7 @@ def test_relay_sends_records_of_several_notes_in_one_transaction(tmp_path: Path)
     home = new_home(tmp_path)
     run_json(home, "deploy", "--depth", str(DEPTH))
     notes = [str(run_json(home, "--account", str(n), "deposit")["note"]) for n in (1, 2, 3)]
-    relayer = Account.create().address
+    relayer = Account.from_key(backend.dev_private_keys()[9]).address  # the sending account
     fresh = [Account.create().address for _ in notes]
     bound = ("--relayer", relayer, "--fee", "0.01")
     files = []
@@ -299,12 +306,13 @@ def test_relay_sends_records_of_several_notes_in_one_transaction(tmp_path: Path)
     out = run_json(home, "--account", "9", *args)
     assert [tx["step"] for tx in out["transactions"]] == ["withdraw"]  # one transaction
     assert out["newRecipients"] == fresh
-    assert _balances(home, *fresh, relayer) == [DENOMINATION - 10**16] * 3 + [3 * 10**16]
-    (sender_after,) = _balances(home, Account.from_key(backend.dev_private_keys()[9]).address)
-    assert sender_after < sender  # the relayer account paid the gas
+    assert _balances(home, *fresh) == [DENOMINATION - 10**16] * 3
+    (sender_after,) = _balances(home, relayer)
+    # the relayer account earned three fees and paid the gas (well under one fee here)
+    assert sender + 2 * 10**16 < sender_after < sender + 3 * 10**16
     assert [n["state"] for n in run_json(home, "status")["notes"]] == ["spent"] * 3
 
-    again = run(home, "relay", str(files[0]), ok=False)
+    again = run(home, "--account", "9", "relay", str(files[0]), ok=False)
     assert "record 1 was already spent" in one_error_line(again.stderr)
 
 
@@ -312,7 +320,7 @@ def test_relay_refuses_records_it_cannot_send_together(
     pool: tuple[Path, str, list[str]], tmp_path: Path
 ) -> None:
     home, _, notes = pool
-    relayer = Account.create().address
+    relayer = Account.from_key(backend.dev_private_keys()[0]).address  # the sending account
     files = []
     for fee in ("0.01", "0.02"):
         printed = run(
@@ -334,3 +342,51 @@ def test_relay_refuses_records_it_cannot_send_together(
         result = run(home, "relay", *args, ok=False)
         assert result.exit_code == 1, args
         assert message in one_error_line(result.stderr), args
+
+
+def _relayer_balance(home: Path) -> int:
+    (balance,) = _balances(home, Account.from_key(backend.dev_private_keys()[9]).address)
+    return balance
+
+
+def test_should_not_let_a_record_make_the_relayer_pay_its_refund_unasked(tmp_path: Path) -> None:
+    """A token-pool record bound to a 9000 ETH refund: relaying pays the refund as msg.value
+    out of the relayer's own balance, so it is refused unless --max-refund allows it."""
+    home = new_home(tmp_path)
+    _token_pool(home)
+    relayer = Account.from_key(backend.dev_private_keys()[9]).address
+    note = run_json(home, "--account", "1", "deposit")["note"]
+    record = tmp_path / "record.json"
+    for refund in ("9000", "0.002"):
+        record.write_text(
+            run(
+                home, "--json", "withdraw", note, "--to", Account.create().address, "--relayer", relayer,
+                "--fee", "10", "--refund", refund, "--print-record",
+            ).stdout
+        )  # fmt: skip
+        before = _relayer_balance(home)
+        refused = run(home, "--account", "9", "relay", str(record), ok=False)
+        assert refused.exit_code == 1
+        assert "more than --max-refund 0 eth" in one_error_line(refused.stderr)
+        assert _relayer_balance(home) == before  # nothing sent
+    out = run_json(home, "--account", "9", "relay", str(record), "--max-refund", "0.002")
+    assert out["refund"] == 2 * 10**15 and [tx["step"] for tx in out["transactions"]] == ["withdraw"]
+
+
+def test_should_not_relay_a_record_whose_fee_goes_to_another_relayer(
+    pool: tuple[Path, str, list[str]], tmp_path: Path
+) -> None:
+    home, _, notes = pool
+    elsewhere = Account.create().address
+    record = tmp_path / "record.json"
+    record.write_text(
+        run(
+            home, "--json", "withdraw", notes[4], "--to", Account.create().address, "--relayer", elsewhere,
+            "--fee", "0.01", "--print-record",
+        ).stdout
+    )  # fmt: skip
+    before = _relayer_balance(home)
+    refused = run(home, "--account", "9", "relay", str(record), ok=False)
+    assert refused.exit_code == 1
+    assert f"bound to relayer {elsewhere}, not to this account" in one_error_line(refused.stderr)
+    assert _relayer_balance(home) == before

@@ -8,10 +8,10 @@ be deployed for a key from any source, and `snarkjs groth16 verify` can use it a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from circuits import registry
+from mixer import jsonsafe
 from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, load_key
 from mixer.snark.proof import SnarkFormatError
 from wallet_cli.options import UserError
@@ -44,10 +44,14 @@ def load_verifying_key(home: Path, circuit: str) -> VerifyingKey:
     naming the fix if it is absent."""
     path = verifying_key_path(home, circuit)
     try:
-        return VerifyingKey.from_snarkjs(json.loads(path.read_text()))
+        return VerifyingKey.from_snarkjs(jsonsafe.loads(path.read_bytes(), what=str(path)))
     except FileNotFoundError:
         raise _missing(home, circuit) from None
-    except (OSError, ValueError) as exc:  # SnarkFormatError and JSON errors are ValueErrors
+    except (
+        OSError,
+        ValueError,
+        jsonsafe.UntrustedJSONError,
+    ) as exc:  # SnarkFormatError and JSON errors are ValueErrors
         raise UserError(f"the verifying key {path} is unusable: {exc}") from None
 
 

@@ -15,12 +15,12 @@ records that each expected to register their recipient first can share a transac
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from mixer import jsonsafe
 from mixer.chain.pool import PoolClient
 from mixer.chain.record import WithdrawalRecord
 from mixer.params import ZERO_ADDRESS
@@ -29,7 +29,7 @@ from wallet_cli.args import WITHDRAW_GAS, checked_address, parse_fee, parse_refu
 from wallet_cli.options import UserError
 from wallet_cli.pools import resolve
 from wallet_cli.session import Session
-from wallet_cli.view import amount, summary, transactions
+from wallet_cli.view import amount, parse_units, summary, transactions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,10 +54,10 @@ def _decode(text: str, where: str) -> WithdrawalRecord:
 def _read_file(path: Path) -> tuple[str, Bound]:
     """(pool address, bound record) from a `withdraw --print-record --json` output file."""
     try:
-        data: Any = json.loads(path.read_text())
+        data: Any = jsonsafe.loads(path.read_bytes(), what=str(path), max_bytes=1 << 20)
     except FileNotFoundError:
         raise UserError(f"{path}: no such file (a RECORD is a file or the record's 0x hex)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, jsonsafe.UntrustedJSONError):
         raise UserError(f"{path} is not the JSON output of `mixer withdraw --print-record --json`") from None
     keys = ("record", "pool", "recipient", "relayer", "fee", "refund")
     if not isinstance(data, dict) or any(k not in data for k in keys):
@@ -100,6 +100,12 @@ def relay(
     pool: Annotated[
         str | None, typer.Option(help="For hex records: the pool (default: the newest one of this home).")
     ] = None,
+    max_refund: Annotated[
+        str,
+        typer.Option(
+            help="The most ETH per record this account will pay a recipient as a refund (token pools)."
+        ),
+    ] = "0",
 ) -> None:
     """Send withdrawal records (yours or other people's) in one transaction, as their relayer."""
     s = Session.of(ctx)
@@ -132,12 +138,34 @@ def relay(
     if len(set(nullifiers)) < len(nullifiers):
         raise UserError("the same record (nullifier) is given twice")
 
-    client = PoolClient(s.sender(), info.address)
+    sender = s.sender()
+    if relayer_address != sender.address:
+        # the pool pays the fee to the bound relayer, while this account pays the gas
+        raise UserError(
+            f"the records are bound to relayer {relayer_address}, not to this account ({sender.address}): "
+            "its fee would go there while this account pays the gas"
+        )
+    cap = parse_units(max_refund, 18, "--max-refund")
+    if refund_wei > cap:
+        # the refund is paid as msg.value out of this account's own balance, once per record
+        raise UserError(
+            f"the records bind a refund of {amount(refund_wei, 18, 'eth')} each, more than --max-refund "
+            f"{amount(cap, 18, 'eth')}: this account would pay it"
+        )
+
+    client = PoolClient(sender, info.address)
     for i, b in enumerate(bound, 1):
         if client.is_spent(b.record.nullifier_hash):
             raise UserError(f"record {i} was already spent (its nullifier is marked spent on chain)")
     recipients = [b.recipient for b in bound]
     batch, new_recipients = client.repoint([b.record for b in bound], recipients)
+    gas = WITHDRAW_GAS * len(batch)
+    s.console.print(
+        f"Relaying {len(batch)} record(s): this account pays at most "
+        f"{amount(gas * sender.gas_price(), 18, 'eth')} in gas"
+        + (f" and {amount(refund_wei * len(batch), 18, 'eth')} in refunds" if refund_wei else "")
+        + f", and earns {amount(fee_units * len(batch), info.decimals, info.currency)}"
+    )
     s.txs.add(
         client.withdraw(
             batch,
@@ -145,7 +173,7 @@ def relay(
             relayer=relayer_address,
             fee=fee_units,
             refund=refund_wei,
-            gas=WITHDRAW_GAS * len(batch),
+            gas=gas,
             dry_run=True,
         )
     )

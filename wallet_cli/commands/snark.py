@@ -17,6 +17,7 @@ from typing import Annotated, Any, Final
 import typer
 
 from circuits import registry
+from mixer import jsonsafe
 from mixer.atomic import write_file
 from mixer.snark import groth16, iden3
 from mixer.snark.circuit import CircuitError
@@ -57,13 +58,13 @@ def _user_errors() -> Iterator[None]:
 
 def _read_json(path: Path, what: str) -> Any:
     try:
-        return json.loads(path.read_text())
+        return jsonsafe.loads(path.read_bytes(), what=f"{what} file {path}")
     except FileNotFoundError:
         raise UserError(f"{what} file not found: {path}") from None
     except OSError as exc:
         raise UserError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise UserError(f"{what} file is not valid JSON: {path}") from None
+    except jsonsafe.UntrustedJSONError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _write(path: Path, data: bytes) -> None:
