@@ -173,3 +173,12 @@ def test_should_answer_a_hostile_nodes_deeply_nested_json_with_one_sentence(tmp_
         server.shutdown()
     assert result.returncode == 1, result.stderr
     assert "nested more than" in one_error_line(result.stderr)
+
+
+def test_should_refuse_a_relay_file_with_a_4301_digit_integer_in_one_sentence(tmp_path: Path) -> None:
+    home = new_home(tmp_path / "home")
+    hostile = tmp_path / "record.json"
+    hostile.write_text('{"record": "0x00", "fee": ' + "9" * 4301 + "}")
+    result = run(home, "relay", str(hostile), ok=False)
+    assert result.exit_code == 1
+    assert "number too large to read" in one_error_line(result.stderr)

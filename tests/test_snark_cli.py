@@ -112,6 +112,7 @@ def test_verify_exits_2_for_unusable_files(flow: Path, tmp_path: Path) -> None:
     proof = json.loads((flow / "proof.json").read_text())
     (tmp_path / "shape.json").write_text(json.dumps({**proof, "pi_a": ["x", "1", "1"]}))
     (tmp_path / "short.json").write_text(json.dumps(["1"]))
+    (tmp_path / "huge.json").write_text("[" + "9" * 4301 + ', "1", "1"]')  # past Python's int-string limit
     vk = json.loads((flow / "vk.json").read_text())
     vk["vk_alpha_1"][1] = str(int(vk["vk_alpha_1"][1]) + 1)
     (tmp_path / "bad_vk.json").write_text(json.dumps(vk))
@@ -121,6 +122,7 @@ def test_verify_exits_2_for_unusable_files(flow: Path, tmp_path: Path) -> None:
         (flow / "vk.json", flow / "public.json", tmp_path / "shape.json", "pi_a"),
         (flow / "proof.json", flow / "public.json", flow / "proof.json", "verification key"),
         (flow / "vk.json", tmp_path / "short.json", flow / "proof.json", "expects 3 public signals"),
+        (flow / "vk.json", tmp_path / "huge.json", flow / "proof.json", "number too large to read"),
         (tmp_path / "bad_vk.json", flow / "public.json", flow / "proof.json", "vk_alpha_1"),
     ]
     for vk, public, proof, text in cases:
