@@ -29,6 +29,7 @@ from web3.logs import DISCARD
 from mixer.bn254 import G1_GEN, g1_add, g1_mul, g1_neg
 from mixer.chain.backend import close, open_embedded
 from mixer.chain.client import ContractReverted, Sender, named_revert
+from mixer.chain.identify import NotAPoolError, describe
 from mixer.chain.pool import PoolClient, deploy_contract
 from mixer.chain.record import (
     NEW_RECIPIENT,
@@ -39,6 +40,7 @@ from mixer.chain.record import (
     encode_batch,
     new_recipient_id,
 )
+from mixer.chain.reverts import REVERTS
 from mixer.field import R, random_element
 from mixer.merkle import ROOT_HISTORY_SIZE
 from mixer.params import ZERO_ADDRESS
@@ -551,3 +553,51 @@ def test_rejects_proof_coordinate_at_or_above_q(env: Env) -> None:
             snap = Untouched(env, env.eth, watched, [good.nullifier_hash, victim.nullifier_hash])
             expect_revert("InvalidProof", withdraw_raw, env.eth, batch)
             snap.check()
+
+
+# --- the chain client's typed results --------------------------------------------------------
+
+
+def test_deposit_reports_its_leaf_and_approves_a_token_pool_when_short(env: Env) -> None:
+    depositor = Sender(env.w3, env.w3.eth.accounts[2])
+    env.sender.send(env.token.functions.mint(depositor.address, 2 * TOKEN_DENOMINATION))
+    pool = PoolClient(depositor, env.erc20.address)
+    assert pool.token() == env.token.address
+    funds = pool.funds_for_deposit(depositor.address, gas=SETUP_GAS)
+    assert (funds.tokens, funds.value, funds.enough_tokens) == (2 * TOKEN_DENOMINATION, 0, True)
+    index = pool.next_index()
+    made = pool.deposit(random_element())
+    assert made.leaf_index == index and made.gas_used == made.receipt["gasUsed"] > 0
+    assert made.approval is not None and [tx.step for tx in made.transactions] == ["approve", "deposit"]
+    assert pool.balance_of(depositor.address) == TOKEN_DENOMINATION
+    eth_pool = PoolClient(depositor, env.eth.address)
+    assert eth_pool.token() is None
+    commitment = random_element()
+    assert not eth_pool.has_commitment(commitment)
+    plain = eth_pool.deposit(commitment, gas=SETUP_GAS)
+    assert plain.approval is None and [tx.step for tx in plain.transactions] == ["deposit"]
+    assert eth_pool.has_commitment(commitment)
+    assert eth_pool.funds_for_deposit(depositor.address, gas=1).value == DENOMINATION
+
+
+def test_describe_reads_a_pool_and_refuses_anything_else(env: Env) -> None:
+    info = describe(env.sender, env.eth.address, deploy_block=3)
+    assert (info.hash, info.currency, info.amount, info.depth, info.token) == (
+        "poseidon",
+        "eth",
+        "0.1",
+        DEPTH,
+        None,
+    )
+    assert (info.verifier, info.deploy_block) == (env.eth_addresses.verifier, 3)
+    token_pool = describe(env.sender, env.erc20.address)
+    assert (token_pool.token, token_pool.amount) == (env.token.address, "1000")
+    with pytest.raises(NotAPoolError, match="not a mixer pool"):
+        describe(env.sender, env.token.address)
+    with pytest.raises(NotAPoolError, match="no contract"):
+        describe(env.sender, fresh_address())
+
+
+def test_a_revert_reads_as_its_sentence() -> None:
+    assert str(ContractReverted("NullifierSpent")) == REVERTS["NullifierSpent"]
+    assert str(ContractReverted("Novel", "detail")) == "contract reverted: Novel detail"

@@ -17,14 +17,17 @@ from eth_account import Account
 from eth_tester.exceptions import TransactionFailed
 from eth_utils.crypto import keccak
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
 from web3.types import TxParams, TxReceipt
 
 from mixer.chain.reverts import revert_message
 from mixer.errors import MixerError
 
-CALL_ERRORS: tuple[type[Exception], ...] = (ContractCustomError, ContractLogicError, TransactionFailed)
-"""What a reverting call or estimate raises, depending on the backend."""
+REVERT_ERRORS: tuple[type[Exception], ...] = (ContractCustomError, ContractLogicError, TransactionFailed)
+"""What a reverting call or estimate of one of our contracts raises, depending on the backend."""
+READ_ERRORS: tuple[type[Exception], ...] = (Web3Exception, TransactionFailed, ValueError, OverflowError)
+"""What a failed read-only call to any contract raises (a revert, a missing function, an
+undecodable answer), depending on the backend."""
 
 
 class ChainError(MixerError):
@@ -74,7 +77,7 @@ def _revert_data(exc: Exception) -> str:
 
 
 def named_revert(exc: Exception, abi: list[dict[str, Any]] | None) -> ContractReverted:
-    """The revert `exc` (one of `CALL_ERRORS`) named by the custom errors of `abi`."""
+    """The revert `exc` (one of `REVERT_ERRORS`) named by the custom errors of `abi`."""
     name = error_selectors(abi or []).get(_revert_data(exc)[:10])
     if name is not None:
         return ContractReverted(name)
@@ -176,7 +179,7 @@ class Sender(Chain):
                 call.call(params)
             params["gas"] = gas
             tx = call.build_transaction(params)
-        except CALL_ERRORS as exc:
+        except REVERT_ERRORS as exc:
             raise named_revert(exc, abi) from None
         if self.private_key is None:
             tx_hash = self.w3.eth.send_transaction(tx)

@@ -10,14 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from eth_tester.exceptions import TransactionFailed
 from web3.contract import Contract
-from web3.exceptions import Web3Exception
 
-from mixer.chain.client import Chain, Sender, Transaction
-
-CALL_ERRORS: Final = (Web3Exception, TransactionFailed, ValueError, OverflowError)
-"""What a failed read-only call to an arbitrary contract raises, depending on the backend."""
+from mixer.chain.client import READ_ERRORS, Chain, Sender, Transaction
 
 
 def _function(name: str, mutability: str, inputs: tuple[tuple[str, str], ...], output: str) -> dict[str, Any]:
@@ -58,11 +53,11 @@ class ERC20:
         """Currency name and decimals (defaults "token" and 18 where the token does not say)."""
         try:
             symbol = str(self.contract.functions.symbol().call()).lower()
-        except CALL_ERRORS:
+        except READ_ERRORS:
             symbol = "token"
         try:
             decimals = int(self.contract.functions.decimals().call())
-        except CALL_ERRORS:
+        except READ_ERRORS:
             decimals = 18
         if not (symbol.isascii() and symbol.isalnum() and symbol[:1].isalpha() and len(symbol) <= 16):
             symbol = "token"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from eth_utils.address import to_checksum_address
 
 from mixer.chain.artifacts import load
-from mixer.chain.client import Chain, ChainError
-from mixer.chain.erc20 import CALL_ERRORS, ERC20
+from mixer.chain.client import READ_ERRORS, Chain, ChainError
+from mixer.chain.erc20 import ERC20
 from mixer.chain.pool import HASHER_CONTRACTS
 from mixer.note import amount_text
 from mixer.params import ZERO_ADDRESS
@@ -37,11 +37,11 @@ def describe(chain: Chain, address: str, *, deploy_block: int = 0) -> PoolInfo:
         verifier = str(contract.functions.verifier().call())
         denomination = int(contract.functions.denomination().call())
         depth = int(contract.functions.levels().call())
-    except CALL_ERRORS:
+    except READ_ERRORS:
         raise NotAPoolError(f"{address} on chain {chain_id} is not a mixer pool") from None
     try:
         token = str(contract.functions.token().call())
-    except CALL_ERRORS:
+    except READ_ERRORS:
         token = ZERO_ADDRESS  # an ETH pool has no token()
     hasher_code = bytes(chain.w3.eth.get_code(hasher))  # type: ignore[arg-type]
     hash_name = next(

@@ -17,8 +17,7 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from mixer.chain.artifacts import load
-from mixer.chain.client import CALL_ERRORS, Sender, Transaction, named_revert
-from mixer.chain.erc20 import CALL_ERRORS as READ_ERRORS
+from mixer.chain.client import READ_ERRORS, REVERT_ERRORS, Sender, Transaction, named_revert
 from mixer.chain.erc20 import ERC20
 from mixer.chain.record import WithdrawalRecord, encode_batch, new_recipient_id
 from mixer.params import HASH_FAMILIES, ZERO_ADDRESS
@@ -289,7 +288,7 @@ class PoolClient:
         """The directory id of `recipient`, or None when it was never registered."""
         try:
             return int(self.contract.functions.recipientId(recipient).call())
-        except CALL_ERRORS as exc:
+        except REVERT_ERRORS as exc:
             named = named_revert(exc, self.abi)
             if named.error == "UnknownRecipient":
                 return None
