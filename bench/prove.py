@@ -36,8 +36,9 @@ from typing import TypeVar
 
 from circuits import registry
 from mixer.snark import groth16, iden3
+from mixer.snark.files import load_key
 from mixer.snark.groth16 import Proof
-from mixer.snark.keys import VerifyingKey, load_key
+from mixer.snark.keys import VerifyingKey
 from mixer.snark.multiexp import default_workers
 from mixer.snark.proof import public_from_snarkjs, public_to_snarkjs
 

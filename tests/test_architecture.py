@@ -34,14 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TOP_LEVEL = ("mixer", "circuits", "wallet_cli")
 
-KNOWN_MODULE_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        # being split on another branch (keys / keyfile / snarkjs / files); empty this set
-        # once that lands
-        frozenset({"mixer.snark.keys", "mixer.snark.iden3"}),
-    }
-)
-"""Module cycles that are known and about to be removed: the one temporary exception."""
+KNOWN_MODULE_CYCLES: frozenset[frozenset[str]] = frozenset()
+"""Module cycles that are known and about to be removed (none: keep it so)."""
 
 
 @cache

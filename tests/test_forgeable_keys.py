@@ -23,7 +23,8 @@ from snarkjs_toy import toy_dir
 from mixer.bn254 import G1, G1_GEN, G2_GEN, g1_add, g1_mul, g1_neg, g2_add, g2_mul
 from mixer.field import R
 from mixer.snark import groth16
-from mixer.snark.keys import ForgeableKeyError, VerifyingKey, load_key, save_key
+from mixer.snark.files import load_key, save_key
+from mixer.snark.keys import ForgeableKeyError, VerifyingKey
 from mixer.snark.proof import Proof, g1_from_snarkjs, g2_from_snarkjs, public_to_snarkjs
 
 PUBLIC = (11, 22, 33)

@@ -37,8 +37,9 @@ from mixer.bn254.g2 import B2
 from mixer.field import R
 from mixer.hashes import mimc_sponge, poseidon
 from mixer.snark import groth16, keys
+from mixer.snark.files import load_key, save_key
 from mixer.snark.groth16 import DevSetupWarning, Proof, ProvingKey, WitnessError
-from mixer.snark.keys import KeyMismatchError, VerifyingKey, load_key, save_key
+from mixer.snark.keys import KeyMismatchError, VerifyingKey
 from mixer.snark.proof import G2, SnarkFormatError
 from mixer.snark.r1cs import R1CS
 

@@ -14,8 +14,9 @@ from snarkjs_cli import ptau, snarkjs
 
 from circuits import registry
 from mixer.snark import groth16, iden3
+from mixer.snark.files import load_key
 from mixer.snark.groth16 import DevSetupWarning, Proof
-from mixer.snark.keys import VerifyingKey, load_key
+from mixer.snark.keys import VerifyingKey
 from mixer.snark.proof import public_from_snarkjs, public_to_snarkjs
 
 PUBLIC = [CUBIC_INPUTS["x"], CUBIC_INPUTS["y"], CUBIC_INPUTS["z"]]

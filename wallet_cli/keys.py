@@ -12,7 +12,8 @@ from pathlib import Path
 
 from circuits import registry
 from mixer import jsonsafe
-from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey, load_key
+from mixer.snark.files import load_key
+from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey
 from mixer.snark.proof import SnarkFormatError
 from wallet_cli.options import UserError
 

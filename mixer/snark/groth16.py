@@ -93,7 +93,7 @@ def setup(r1cs: R1CS, *, seed: int | None = None, on_step: Step | None = None) -
 
     Whoever runs it learns tau, alpha, beta, gamma, delta (the "toxic waste") and can forge
     proofs for any public inputs. Production keys come from a multi-party ceremony (snarkjs
-    phase 2) and are imported with `keys.load_key`. With `seed`, the key is deterministic.
+    phase 2) and are imported with `files.load_key`. With `seed`, the key is deterministic.
     """
     warnings.warn(
         "single-party development setup: its creator can forge proofs; use a ceremony key for real funds",

@@ -22,11 +22,9 @@ import json
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 from mixer import jsonsafe
-from mixer.atomic import write_file
 from mixer.bn254 import g1_is_on_curve, g1_neg, g2_in_subgroup, g2_is_on_curve, g2_neg
 from mixer.errors import MixerError
 from mixer.field import R
@@ -378,18 +376,3 @@ def validate_key_points(pk: ProvingKey) -> None:
             raise SnarkFormatError(f"proving key has a point off the curve in {name}")
     if not all(g2_is_on_curve(p) for p in pk.b2_points):
         raise SnarkFormatError("proving key has a point off the curve in B2")
-
-
-def save_key(pk: ProvingKey, path: Path | str) -> None:
-    """Write `pk` in our key format, crash-safely (replaces an existing file)."""
-    write_file(Path(path), encode(pk), overwrite=True)
-
-
-def load_key(path: Path | str) -> ProvingKey:
-    """Read our key file or a snarkjs `.zkey` (told apart by their magic bytes)."""
-    from mixer.snark import iden3  # iden3 builds ProvingKeys, so it imports this module
-
-    data = Path(path).read_bytes()
-    if data.startswith(iden3.ZKEY_MAGIC):
-        return iden3.read_zkey(data)
-    return decode(data)

@@ -14,7 +14,8 @@ from circuits import registry
 from mixer.atomic import write_file
 from mixer.params import DEFAULT_DEPTH, circuit_name
 from mixer.snark import groth16
-from mixer.snark.keys import KeyMismatchError, load_key, save_key
+from mixer.snark.files import load_key, save_key
+from mixer.snark.keys import KeyMismatchError
 from mixer.snark.proof import SnarkFormatError
 from wallet_cli.args import DEFAULT_HASH, DepthOption, HashOption, hash_family
 from wallet_cli.keys import key_dir, proving_key_path, verifying_key_path

@@ -21,7 +21,8 @@ from mixer import jsonsafe
 from mixer.atomic import write_file
 from mixer.snark import groth16, iden3
 from mixer.snark.circuit import CircuitError
-from mixer.snark.keys import KeyMismatchError, VerifyingKey, encode, load_key
+from mixer.snark.files import load_key
+from mixer.snark.keys import KeyMismatchError, VerifyingKey, encode
 from mixer.snark.proof import Proof, SnarkFormatError, public_from_snarkjs, public_to_snarkjs
 from wallet_cli.options import Options, UserError
 from wallet_cli.output import fail, result
