@@ -181,4 +181,4 @@ def test_should_refuse_a_relay_file_with_a_4301_digit_integer_in_one_sentence(tm
     hostile.write_text('{"record": "0x00", "fee": ' + "9" * 4301 + "}")
     result = run(home, "relay", str(hostile), ok=False)
     assert result.exit_code == 1
-    assert "number too large to read" in one_error_line(result.stderr)
+    assert "is not the JSON output of `mixer withdraw --print-record --json`" in one_error_line(result.stderr)
