@@ -61,6 +61,19 @@ def spawn(
     )
 
 
+def run_script(script: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -c SCRIPT --home HOME ARGS...` in its own process: the command's code, driven by a
+    test script that patches or inspects it before or after `main()`."""
+    return subprocess.run(
+        [sys.executable, "-c", script, "--home", str(home), *args],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def one_error_line(stderr: str) -> str:
     """The single `error: ...` line a user error prints (and nothing else, no traceback)."""
     lines = [line for line in stderr.splitlines() if line.strip()]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from chain_nodes import anvil
-from cli_helpers import DEPTH, MIXER, env, new_home, one_error_line, run, run_json, spawn
+from cli_helpers import DEPTH, MIXER, env, new_home, one_error_line, run, run_json, run_script, spawn
 from eth_account import Account
 
 from mixer.chain import backend
@@ -166,14 +166,7 @@ main()
 
 
 def test_ctrl_c_while_starting_is_one_line_and_status_130(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", INTERRUPTED_START, "--home", str(tmp_path), "status"],
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = run_script(INTERRUPTED_START, tmp_path, "status")
     assert proc.returncode == 130
     assert proc.stderr.split() == ["interrupted"] and proc.stdout == ""
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
-from cli_helpers import env, new_home, one_error_line, run, spawn
+from cli_helpers import new_home, one_error_line, run, run_script, spawn
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -127,14 +125,7 @@ def test_the_cli_keeps_the_interpreters_recursion_limit_after_the_chain_librarie
     tmp_path: Path,
 ) -> None:
     home = new_home(tmp_path / "home")
-    proc = subprocess.run(
-        [sys.executable, "-c", RECURSION_PROBE, "--home", str(home), "status"],
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = run_script(RECURSION_PROBE, home, "status")
     start, after = proc.stderr.strip().splitlines()[-1].split()
     assert (start, after) == ("1000", "1000"), proc.stderr  # CPython's default, unchanged
 
