@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from eth import EVM_RECURSION_LIMIT  # py-evm's own figure for the EVM's 1024-deep calls
 from eth.db.atomic import AtomicDB
 from eth.db.backends.base import BaseDB
 from eth_tester import EthereumTester, PyEVMBackend
@@ -40,8 +41,6 @@ from mixer.chain.client import ChainError
 # py-evm and py_ecc (loaded above) raised the limit for the whole process; keep the normal one
 # everywhere but inside the embedded EVM (`_EvmProvider`), so deep JSON is an error, not a crash
 sys.setrecursionlimit(START_RECURSION_LIMIT)
-EVM_RECURSION_LIMIT = 1024 * 12
-"""py-evm's own figure: enough frames for the EVM's 1024-deep call stack."""
 
 STATE_FORMAT = "mixer-embedded-chain-1"
 DEV_ACCOUNTS = 10
