@@ -32,7 +32,7 @@ from mixer.chain.client import Sender, Transaction
 from mixer.chain.pool import PoolClient, deploy_pool, vk_words
 from mixer.chain.record import WithdrawalRecord, encode_batch
 from mixer.field import random_element
-from mixer.snark.keys import VerifyingKey
+from mixer.snark.snarkjs import vk_from_snarkjs
 
 DEPTH = 20
 DENOMINATION = 10**17
@@ -96,7 +96,7 @@ def main() -> int:
         accounts = list(w3.eth.accounts)
         sender = Sender(w3, accounts[0])
         relayer = accounts[1]
-        vk = vk_words(VerifyingKey.from_snarkjs(verification_key()))
+        vk = vk_words(vk_from_snarkjs(verification_key()))
         print(f"gas used per transaction on anvil, depth {DEPTH}, fee paid to a relayer")
         pools = {}
         for kind in ("poseidon", "mimcsponge"):

@@ -37,10 +37,15 @@ from typing import TypeVar
 from circuits import registry
 from mixer.snark import groth16, iden3
 from mixer.snark.files import load_key
-from mixer.snark.groth16 import Proof
-from mixer.snark.keys import VerifyingKey
 from mixer.snark.multiexp import default_workers
-from mixer.snark.proof import public_from_snarkjs, public_to_snarkjs
+from mixer.snark.proof import Proof
+from mixer.snark.snarkjs import (
+    proof_from_snarkjs,
+    proof_to_snarkjs,
+    public_from_snarkjs,
+    public_to_snarkjs,
+    vk_from_snarkjs,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -212,15 +217,15 @@ def bench(args: argparse.Namespace) -> None:
     for name in ("cli_public.json", "sj_public.json"):
         if public_from_snarkjs(json.loads((CACHE / name).read_text())) != public:
             sys.exit(f"{name} holds other public signals than the inputs'")
-    proofs["ours, whole process"] = Proof.from_snarkjs(json.loads((CACHE / "cli_proof.json").read_text()))
-    proofs["snarkjs"] = Proof.from_snarkjs(json.loads((CACHE / "sj_proof.json").read_text()))
+    proofs["ours, whole process"] = proof_from_snarkjs(json.loads((CACHE / "cli_proof.json").read_text()))
+    proofs["snarkjs"] = proof_from_snarkjs(json.loads((CACHE / "sj_proof.json").read_text()))
 
     # Every proof by every verifier: (ok, seconds) per verifier.
-    vk = VerifyingKey.from_snarkjs(json.loads(vk_path.read_text()))
+    vk = vk_from_snarkjs(json.loads(vk_path.read_text()))
     checks: dict[str, list[tuple[bool, float]]] = {}
     for label, proof in proofs.items():
         proof_path = CACHE / "checked_proof.json"
-        proof_path.write_text(json.dumps(proof.to_snarkjs()))
+        proof_path.write_text(json.dumps(proof_to_snarkjs(proof)))
         in_process, in_process_s, _ = timed(partial(groth16.verify, vk, public, proof))
         process, process_s, _ = timed(partial(cli_verify, vk_path, CACHE / "public.json", proof_path))
         verify_args = ("groth16", "verify", vk_path.name, "public.json", proof_path.name)

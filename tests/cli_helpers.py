@@ -15,7 +15,7 @@ from conftest import cached_artifact
 from typer.testing import CliRunner, Result
 
 from circuits import registry
-from mixer.snark.keys import VERSION as KEY_FILE_VERSION
+from mixer.snark.keyfile import VERSION as KEY_FILE_VERSION
 from wallet_cli.app import app
 
 MIXER = Path(sys.executable).parent / "mixer"

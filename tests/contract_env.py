@@ -17,7 +17,7 @@ from mixer.chain.record import Proof, WithdrawalRecord
 from mixer.extdata import ExtData
 from mixer.field import random_element
 from mixer.params import ZERO_ADDRESS
-from mixer.snark.keys import VerifyingKey
+from mixer.snark.snarkjs import vk_from_snarkjs
 
 DENOMINATION = 10**17
 TOKEN_DENOMINATION = 1000 * 10**18
@@ -49,7 +49,7 @@ class Env:
 def deploy_env(w3: Web3) -> Env:
     accounts = list(w3.eth.accounts)
     sender = Sender(w3, accounts[0])
-    vk = vk_words(VerifyingKey.from_snarkjs(verification_key()))
+    vk = vk_words(vk_from_snarkjs(verification_key()))
     eth = deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=DEPTH)
     token_address = deploy_contract(sender, "TestToken").address
     erc20 = deploy_pool(
@@ -83,7 +83,7 @@ def deploy_env(w3: Web3) -> Env:
 
 def toy_pool(sender: Sender, *, levels: int) -> PoolClient:
     """A fresh Poseidon ETH pool of depth `levels` that accepts the toy circuit's proofs."""
-    vk = vk_words(VerifyingKey.from_snarkjs(verification_key()))
+    vk = vk_words(vk_from_snarkjs(verification_key()))
     addresses = deploy_pool(
         sender, hasher="poseidon", verifying_key=vk, denomination=DENOMINATION, levels=levels
     )

@@ -22,7 +22,7 @@ from mixer.chain.pool import PoolClient, deploy_pool, vk_words
 from mixer.chain.sync import SyncError, cache_path, find_withdrawal, sync_deposits
 from mixer.field import random_element
 from mixer.merkle import MerkleTree
-from mixer.snark.keys import VerifyingKey
+from mixer.snark.snarkjs import vk_from_snarkjs
 
 DEPTH = 4
 DEPOSIT_GAS = 1_000_000  # fixed: skips a second EVM run per deposit
@@ -202,7 +202,7 @@ def narrow_node(chain: Web3, widest: int) -> Iterator[list[tuple[int, int]]]:
 def test_a_node_refusing_wide_log_ranges_is_asked_for_narrower_ones(chain: Web3, tmp_path: Path) -> None:
     sender = Sender(chain, chain.eth.accounts[0])
     # snarkjs's toy key: record_for makes real proofs for it
-    vk = vk_words(VerifyingKey.from_snarkjs(verification_key()))
+    vk = vk_words(vk_from_snarkjs(verification_key()))
     pool = PoolClient(
         sender, deploy_pool(sender, hasher="poseidon", verifying_key=vk, denomination=1, levels=DEPTH).pool
     )

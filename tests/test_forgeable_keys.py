@@ -25,7 +25,15 @@ from mixer.field import R
 from mixer.snark import groth16
 from mixer.snark.files import load_key, save_key
 from mixer.snark.keys import ForgeableKeyError, VerifyingKey
-from mixer.snark.proof import Proof, g1_from_snarkjs, g2_from_snarkjs, public_to_snarkjs
+from mixer.snark.proof import Proof
+from mixer.snark.snarkjs import (
+    g1_from_snarkjs,
+    g2_from_snarkjs,
+    proof_to_snarkjs,
+    public_to_snarkjs,
+    vk_from_snarkjs,
+    vk_to_snarkjs,
+)
 
 PUBLIC = (11, 22, 33)
 OTHER = (44, 55, 66)
@@ -128,7 +136,7 @@ def test_forgery_without_a_witness_passes_a_degenerate_key_which_every_import_re
     sound = key_from_logs()
     assert not groth16.verify(sound, PUBLIC, forge(sound, PUBLIC))
     with pytest.raises(ForgeableKeyError, match=re.escape(message)):
-        VerifyingKey.from_snarkjs(vk.to_snarkjs())
+        vk_from_snarkjs(vk_to_snarkjs(vk))
 
 
 def honest_proof(public: Sequence[int], **changes: Any) -> Proof:
@@ -157,12 +165,12 @@ def test_one_valid_proof_passes_for_other_inputs_under_a_key_that_every_import_r
     sound, sound_proof = key_from_logs(), honest_proof(PUBLIC)
     assert groth16.verify(sound, PUBLIC, sound_proof) and not groth16.verify(sound, moved, sound_proof)
     with pytest.raises(ForgeableKeyError, match=re.escape(message)):
-        VerifyingKey.from_snarkjs(vk.to_snarkjs())
+        vk_from_snarkjs(vk_to_snarkjs(vk))
 
 
 def test_a_key_whose_delta_is_the_identity_is_refused() -> None:
     with pytest.raises(ForgeableKeyError, match="delta is the point at infinity"):
-        VerifyingKey.from_snarkjs(key_from_logs(delta=0).to_snarkjs())
+        vk_from_snarkjs(vk_to_snarkjs(key_from_logs(delta=0)))
 
 
 def test_an_uncontributed_snarkjs_zkey_lets_anyone_forge_and_is_refused() -> None:
@@ -177,7 +185,7 @@ def test_an_uncontributed_snarkjs_zkey_lets_anyone_forge_and_is_refused() -> Non
     forged = Proof(a=contributed.alpha1, b=contributed.beta2, c=g1_neg(vk_x(contributed, PUBLIC)))
     assert not groth16.verify(contributed, PUBLIC, forged)
     with pytest.raises(ForgeableKeyError, match=re.escape(NO_PHASE_2)):
-        VerifyingKey.from_snarkjs(raw)
+        vk_from_snarkjs(raw)
     with pytest.raises(ForgeableKeyError, match=re.escape(NO_PHASE_2)):
         load_key(toy / "toy_0000.zkey")
 
@@ -205,7 +213,7 @@ def test_the_cli_refuses_an_uncontributed_zkey_everywhere(tmp_path: Path) -> Non
 
     vk = unchecked_snarkjs_key(json.loads((toy / "vk_0000.json").read_text()))
     forged = Proof(a=vk.alpha1, b=vk.beta2, c=g1_neg(vk_x(vk, PUBLIC)))
-    (tmp_path / "proof.json").write_text(json.dumps(forged.to_snarkjs()))
+    (tmp_path / "proof.json").write_text(json.dumps(proof_to_snarkjs(forged)))
     (tmp_path / "public.json").write_text(json.dumps(public_to_snarkjs(PUBLIC)))
     files = [str(toy / "vk_0000.json"), str(tmp_path / "public.json"), str(tmp_path / "proof.json")]
     verify = run(home, "snark", "verify", *files, ok=False)

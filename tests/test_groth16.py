@@ -19,6 +19,7 @@ from circuits import registry
 from mixer import fastint
 from mixer.bn254 import (
     G1_GEN,
+    G2,
     G2_GEN,
     P,
     g1_add,
@@ -36,12 +37,13 @@ from mixer.bn254.fields import f2, f2_add, f2_int, f2_mul, f2_sqr, f2_sqrt
 from mixer.bn254.g2 import B2
 from mixer.field import R
 from mixer.hashes import mimc_sponge, poseidon
-from mixer.snark import groth16, keys
+from mixer.snark import groth16, keyfile
+from mixer.snark.errors import SnarkFormatError
 from mixer.snark.files import load_key, save_key
 from mixer.snark.groth16 import DevSetupWarning, Proof, ProvingKey, WitnessError
-from mixer.snark.keys import KeyMismatchError, VerifyingKey
-from mixer.snark.proof import G2, SnarkFormatError
+from mixer.snark.keys import KeyMismatchError
 from mixer.snark.r1cs import R1CS
+from mixer.snark.snarkjs import proof_from_snarkjs, proof_to_snarkjs, vk_from_snarkjs, vk_to_snarkjs
 
 PUBLIC = [CUBIC_INPUTS["x"], CUBIC_INPUTS["y"], CUBIC_INPUTS["z"]]
 
@@ -257,7 +259,7 @@ def twist_point_outside_g2() -> G2:
 
 
 def test_proof_numbers_that_encode_no_point_parse_as_an_invalid_proof(key: ProvingKey, proof: Proof) -> None:
-    good = proof.to_snarkjs()
+    good = proof_to_snarkjs(proof)
     bad = [
         {**good, "pi_a": [str(2**256), good["pi_a"][1], "1"]},
         {**good, "pi_a": ["9" * 5000, good["pi_a"][1], "1"]},  # not even converted
@@ -265,13 +267,13 @@ def test_proof_numbers_that_encode_no_point_parse_as_an_invalid_proof(key: Provi
         {**good, "pi_b": [*good["pi_b"][:2], ["1", "1"]]},
     ]
     for data in bad:
-        parsed = Proof.from_snarkjs(data)
+        parsed = proof_from_snarkjs(data)
         assert parsed.defect is not None
         assert not groth16.verify(key.vk, PUBLIC, parsed)
-    assert Proof.from_snarkjs(good) == proof and groth16.verify(key.vk, PUBLIC, Proof.from_snarkjs(good))
-    vk = key.vk.to_snarkjs()
+    assert proof_from_snarkjs(good) == proof and groth16.verify(key.vk, PUBLIC, proof_from_snarkjs(good))
+    vk = vk_to_snarkjs(key.vk)
     with pytest.raises(SnarkFormatError, match="affine"):  # a key is held to more: unusable
-        VerifyingKey.from_snarkjs({**vk, "vk_alpha_1": [*vk["vk_alpha_1"][:2], "2"]})
+        vk_from_snarkjs({**vk, "vk_alpha_1": [*vk["vk_alpha_1"][:2], "2"]})
 
 
 def test_rejects_b_on_the_twist_but_outside_the_subgroup(key: ProvingKey, proof: Proof) -> None:
@@ -322,7 +324,7 @@ def test_key_file_round_trips(key: ProvingKey, proof: Proof, tmp_path: Path) -> 
 
 
 def test_key_file_rejects_corruption_truncation_and_other_versions(key: ProvingKey, tmp_path: Path) -> None:
-    data = keys.encode(key)
+    data = keyfile.encode(key)
     flipped = bytearray(data)
     flipped[len(data) // 2] ^= 1
     version = bytearray(data)
@@ -387,8 +389,8 @@ def engine_results() -> dict[str, object]:
         "mimc": mimc_sponge(1, 2, key=3),
         "msm_g1": msm_g1(points1, scalars, workers=1),
         "msm_g2": msm_g2(points2, scalars[:10], workers=1),
-        "vk": pk.vk.to_snarkjs(),
-        "proof": proof.to_snarkjs(),
+        "vk": vk_to_snarkjs(pk.vk),
+        "proof": proof_to_snarkjs(proof),
         "verifies": groth16.verify(pk.vk, PUBLIC, proof),
     }
     return dict(json.loads(json.dumps(results)))
@@ -413,5 +415,5 @@ def test_results_are_the_same_without_gmpy2(key: ProvingKey) -> None:
     plain_proof, fast_proof = plain.pop("proof"), fast.pop("proof")
     assert plain == fast and plain["verifies"] is True
     # The same seeded key on both sides, so each side's (randomised) proof verifies on the other.
-    assert groth16.verify(key.vk, PUBLIC, Proof.from_snarkjs(plain_proof))
+    assert groth16.verify(key.vk, PUBLIC, proof_from_snarkjs(plain_proof))
     assert plain_proof != fast_proof

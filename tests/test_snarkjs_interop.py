@@ -15,9 +15,15 @@ from snarkjs_cli import ptau, snarkjs
 from circuits import registry
 from mixer.snark import groth16, iden3
 from mixer.snark.files import load_key
-from mixer.snark.groth16 import DevSetupWarning, Proof
-from mixer.snark.keys import VerifyingKey
-from mixer.snark.proof import public_from_snarkjs, public_to_snarkjs
+from mixer.snark.groth16 import DevSetupWarning
+from mixer.snark.snarkjs import (
+    proof_from_snarkjs,
+    proof_to_snarkjs,
+    public_from_snarkjs,
+    public_to_snarkjs,
+    vk_from_snarkjs,
+    vk_to_snarkjs,
+)
 
 PUBLIC = [CUBIC_INPUTS["x"], CUBIC_INPUTS["y"], CUBIC_INPUTS["z"]]
 
@@ -77,9 +83,9 @@ def test_snarkjs_verifies_our_proof_with_our_dev_key(tmp_path: Path) -> None:
         warnings.simplefilter("ignore", DevSetupWarning)
         pk = groth16.setup(cubic().compile(), seed=11)
     proof = groth16.prove(pk, cubic(CUBIC_INPUTS).witness())
-    vk = pk.vk.to_snarkjs()
-    assert snarkjs_verifies(tmp_path, vk, PUBLIC, proof.to_snarkjs())
-    assert not snarkjs_verifies(tmp_path, vk, [PUBLIC[0] + 1, *PUBLIC[1:]], proof.to_snarkjs())
+    vk = vk_to_snarkjs(pk.vk)
+    assert snarkjs_verifies(tmp_path, vk, PUBLIC, proof_to_snarkjs(proof))
+    assert not snarkjs_verifies(tmp_path, vk, [PUBLIC[0] + 1, *PUBLIC[1:]], proof_to_snarkjs(proof))
 
 
 def test_our_verifier_accepts_snarkjs_proof_from_snarkjs_key(ceremony: Path) -> None:
@@ -90,15 +96,15 @@ def test_our_verifier_accepts_snarkjs_proof_from_snarkjs_key(ceremony: Path) -> 
     )
     public = public_from_snarkjs(json.loads((ceremony / "sj_public.json").read_text()))
     assert public == PUBLIC
-    proof = Proof.from_snarkjs(json.loads((ceremony / "sj_proof.json").read_text()))
-    vk = VerifyingKey.from_snarkjs(json.loads((ceremony / "vk.json").read_text()))
+    proof = proof_from_snarkjs(json.loads((ceremony / "sj_proof.json").read_text()))
+    vk = vk_from_snarkjs(json.loads((ceremony / "vk.json").read_text()))
     assert groth16.verify(vk, public, proof)
     assert not groth16.verify(vk, [public[0], public[1] + 1, public[2]], proof)
 
 
 def test_zkey_import_gives_the_verifying_key_snarkjs_exports(ceremony: Path) -> None:
     pk = load_key(ceremony / "cubic.zkey")
-    assert pk.vk == VerifyingKey.from_snarkjs(json.loads((ceremony / "vk.json").read_text()))
+    assert pk.vk == vk_from_snarkjs(json.loads((ceremony / "vk.json").read_text()))
     assert pk.circuit_digest is None
     pk.check_circuit(cubic().compile())
 
@@ -107,7 +113,7 @@ def test_snarkjs_verifies_our_proof_made_with_snarkjs_zkey(ceremony: Path) -> No
     pk = load_key(ceremony / "cubic.zkey")
     proof = groth16.prove(pk, cubic(CUBIC_INPUTS).witness())
     vk = json.loads((ceremony / "vk.json").read_text())
-    assert snarkjs_verifies(ceremony, vk, PUBLIC, proof.to_snarkjs())
+    assert snarkjs_verifies(ceremony, vk, PUBLIC, proof_to_snarkjs(proof))
     assert groth16.verify(pk.vk, PUBLIC, proof)
 
 
@@ -127,7 +133,7 @@ def test_snarkjs_proves_with_our_dev_key_and_contributes_to_it(tmp_path: Path) -
     (tmp_path / "ours.zkey").write_bytes(iden3.write_zkey(pk))
     (tmp_path / "cubic.wtns").write_bytes(iden3.write_wtns(cubic(CUBIC_INPUTS).witness()))
     ok(snarkjs("groth16", "prove", "ours.zkey", "cubic.wtns", "p.json", "pub.json", cwd=tmp_path))
-    proof = Proof.from_snarkjs(json.loads((tmp_path / "p.json").read_text()))
+    proof = proof_from_snarkjs(json.loads((tmp_path / "p.json").read_text()))
     assert groth16.verify(pk.vk, PUBLIC, proof)
 
     ok(snarkjs("zkey", "contribute", "ours.zkey", "next.zkey", "-e=phase 2 on our key", cwd=tmp_path))

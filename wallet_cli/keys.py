@@ -12,9 +12,10 @@ from pathlib import Path
 
 from circuits import registry
 from mixer import jsonsafe
+from mixer.snark.errors import SnarkFormatError
 from mixer.snark.files import load_key
 from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey
-from mixer.snark.proof import SnarkFormatError
+from mixer.snark.snarkjs import vk_from_snarkjs
 from wallet_cli.options import UserError
 
 KEYS_DIR = "keys"
@@ -45,7 +46,7 @@ def load_verifying_key(home: Path, circuit: str) -> VerifyingKey:
     naming the fix if it is absent."""
     path = verifying_key_path(home, circuit)
     try:
-        return VerifyingKey.from_snarkjs(jsonsafe.loads(path.read_bytes(), what=str(path)))
+        return vk_from_snarkjs(jsonsafe.loads(path.read_bytes(), what=str(path)))
     except FileNotFoundError:
         raise _missing(home, circuit) from None
     except (

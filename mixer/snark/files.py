@@ -10,7 +10,8 @@ from pathlib import Path
 
 from mixer.atomic import write_file
 from mixer.snark import iden3
-from mixer.snark.keys import ProvingKey, decode, encode
+from mixer.snark.keyfile import decode, encode
+from mixer.snark.keys import ProvingKey
 
 
 def save_key(pk: ProvingKey, path: Path | str) -> None:

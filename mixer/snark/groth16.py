@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from mixer.bn254 import (
+    G1,
     G1_GEN,
+    G2,
     G2_GEN,
     g1_add,
     g1_is_on_curve,
@@ -33,7 +35,7 @@ from mixer.field import R
 from mixer.snark import multiexp
 from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey
 from mixer.snark.multiexp import MSM
-from mixer.snark.proof import G1, G2, Proof
+from mixer.snark.proof import Proof
 from mixer.snark.qap import c_coefficients, from_r1cs, h_evaluations, lagrange_at, wire_polynomials_at
 from mixer.snark.r1cs import R1CS
 from mixer.snark.tables import HeldTables

@@ -13,10 +13,10 @@ import struct
 from collections.abc import Sequence
 from typing import Final
 
-from mixer.bn254 import P
+from mixer.bn254 import G1, G2, P
 from mixer.field import R
+from mixer.snark.errors import SnarkFormatError
 from mixer.snark.keys import ProvingKey, VerifyingKey, check_coefficients, validate_key_points
-from mixer.snark.proof import G1, G2, SnarkFormatError
 from mixer.snark.qap import QAP, Coefficient
 from mixer.snark.r1cs import R1CS
 

@@ -14,9 +14,10 @@ from circuits import registry
 from mixer.atomic import write_file
 from mixer.params import DEFAULT_DEPTH, circuit_name
 from mixer.snark import groth16
+from mixer.snark.errors import SnarkFormatError
 from mixer.snark.files import load_key, save_key
 from mixer.snark.keys import KeyMismatchError
-from mixer.snark.proof import SnarkFormatError
+from mixer.snark.snarkjs import vk_to_snarkjs
 from wallet_cli.args import DEFAULT_HASH, DepthOption, HashOption, hash_family
 from wallet_cli.keys import key_dir, proving_key_path, verifying_key_path
 from wallet_cli.options import UserError
@@ -68,7 +69,7 @@ def setup(
         )
     key_dir(s.home).mkdir(parents=True, exist_ok=True, mode=0o700)
     save_key(pk, pk_path)
-    write_file(vk_path, (json.dumps(pk.vk.to_snarkjs(), indent=2) + "\n").encode(), overwrite=True)
+    write_file(vk_path, (json.dumps(vk_to_snarkjs(pk.vk), indent=2) + "\n").encode(), overwrite=True)
     seconds = round(time.monotonic() - started, 1)
     if not s.options.json:
         summary(

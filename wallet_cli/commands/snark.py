@@ -21,9 +21,18 @@ from mixer import jsonsafe
 from mixer.atomic import write_file
 from mixer.snark import groth16, iden3
 from mixer.snark.circuit import CircuitError
+from mixer.snark.errors import SnarkFormatError
 from mixer.snark.files import load_key
-from mixer.snark.keys import KeyMismatchError, VerifyingKey, encode
-from mixer.snark.proof import Proof, SnarkFormatError, public_from_snarkjs, public_to_snarkjs
+from mixer.snark.keyfile import encode
+from mixer.snark.keys import KeyMismatchError
+from mixer.snark.snarkjs import (
+    proof_from_snarkjs,
+    proof_to_snarkjs,
+    public_from_snarkjs,
+    public_to_snarkjs,
+    vk_from_snarkjs,
+    vk_to_snarkjs,
+)
 from wallet_cli.options import Options, UserError
 from wallet_cli.output import fail, result
 from wallet_cli.view import console, steps_bar
@@ -200,7 +209,7 @@ def export_vk(
     """Write KEY's verifying key in snarkjs's verification_key.json shape."""
     with _user_errors():
         pk = load_key(key)
-    _write_json(out, pk.vk.to_snarkjs())
+    _write_json(out, vk_to_snarkjs(pk.vk))
     _done(
         ctx,
         f"wrote {out} ({pk.vk.n_public} public inputs)",
@@ -234,7 +243,7 @@ def prove(
         proof = groth16.prove(pk, values, on_step=on_step)  # the key was checked above
     if not groth16.verify(pk.vk, public, proof):
         raise UserError("the proof does not verify with the key's own verifying key: the key is inconsistent")
-    _write_json(proof_json, proof.to_snarkjs())
+    _write_json(proof_json, proof_to_snarkjs(proof))
     _write_json(public_json, public_to_snarkjs(public))
     _done(
         ctx,
@@ -260,9 +269,9 @@ def verify(
     """Verify a Groth16 proof. Exit 0: valid; 1: invalid; 2: unusable input files."""
     json_output = _json_mode(ctx)
     try:
-        vk = VerifyingKey.from_snarkjs(_read_json(vk_json, "verification key"))
+        vk = vk_from_snarkjs(_read_json(vk_json, "verification key"))
         public = public_from_snarkjs(_read_json(public_json, "public signals"))
-        proof = Proof.from_snarkjs(_read_json(proof_json, "proof"))
+        proof = proof_from_snarkjs(_read_json(proof_json, "proof"))
     except (UserError, SnarkFormatError) as exc:
         fail(str(exc), EXIT_UNUSABLE, json_output=json_output)
     if len(public) != vk.n_public:

@@ -1,0 +1,170 @@
+"""The project's versioned proving-key file.
+
+Layout (all integers big-endian):
+  magic b"MIXERPK\\0" | version u32 | header length u32 | header (JSON, utf-8)
+  | alpha1 beta1 delta1 (G1) | beta2 gamma2 delta2 (G2) | IC (n_public + 1 G1)
+  | A coefficients, B coefficients (row u32, wire u32, value 32 bytes each)
+  | A points, B1 points (n_vars G1) | B2 points (n_vars G2)
+  | C points (n_vars - n_public - 1 G1) | H points (domain_size G1) | SHA-256 of all the above
+G1 = x | y (32 bytes each); G2 = x.c0 | x.c1 | y.c0 | y.c1; infinity = all zero bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from collections.abc import Iterator
+from typing import Any, Final
+
+from mixer import jsonsafe
+from mixer.bn254 import G1, G2
+from mixer.snark.errors import SnarkFormatError
+from mixer.snark.keys import ProvingKey, VerifyingKey, check_coefficients, validate_key_points
+from mixer.snark.qap import QAP, Coefficient
+
+MAGIC: Final = b"MIXERPK\x00"
+VERSION: Final = 1
+_DIGEST_SIZE = 32
+
+
+def _g1_bytes(p: G1) -> bytes:
+    return bytes(64) if p is None else p[0].to_bytes(32, "big") + p[1].to_bytes(32, "big")
+
+
+def _g2_bytes(p: G2) -> bytes:
+    if p is None:
+        return bytes(128)
+    (x0, x1), (y0, y1) = p
+    return b"".join(v.to_bytes(32, "big") for v in (x0, x1, y0, y1))
+
+
+def _coefficient_bytes(c: Coefficient) -> bytes:
+    return struct.pack(">II", c[0], c[1]) + c[2].to_bytes(32, "big")
+
+
+def encode(pk: ProvingKey) -> bytes:
+    """The key file's bytes (layout in the module docstring)."""
+    q = pk.qap
+    header = json.dumps(
+        {
+            "circuit_digest": pk.circuit_digest,
+            "n_vars": q.n_vars,
+            "n_public": q.n_public,
+            "domain_size": q.domain_size,
+            "n_a": len(q.a),
+            "n_b": len(q.b),
+        },
+        sort_keys=True,
+    ).encode()
+    parts = [MAGIC, struct.pack(">II", VERSION, len(header)), header]
+    parts += [_g1_bytes(p) for p in (pk.vk.alpha1, pk.beta1, pk.delta1)]
+    parts += [_g2_bytes(p) for p in (pk.vk.beta2, pk.vk.gamma2, pk.vk.delta2)]
+    parts += [_g1_bytes(p) for p in pk.vk.ic]
+    parts += [_coefficient_bytes(c) for c in (*q.a, *q.b)]
+    parts += [_g1_bytes(p) for p in (*pk.a_points, *pk.b1_points)]
+    parts += [_g2_bytes(p) for p in pk.b2_points]
+    parts += [_g1_bytes(p) for p in (*pk.c_points, *pk.h_points)]
+    body = b"".join(parts)
+    return body + hashlib.sha256(body).digest()
+
+
+class _Reader:
+    def __init__(self, data: memoryview) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, n: int) -> memoryview:
+        if self.pos + n > len(self.data):
+            raise SnarkFormatError("key file is truncated")
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+    def words(self, n: int) -> Iterator[int]:
+        chunk = self.take(32 * n)
+        return (int.from_bytes(chunk[i : i + 32], "big") for i in range(0, 32 * n, 32))
+
+
+def _g1s(reader: _Reader, n: int) -> tuple[G1, ...]:
+    w = list(reader.words(2 * n))
+    out: list[G1] = []
+    for i in range(n):
+        x, y = w[2 * i], w[2 * i + 1]
+        out.append(None if x == 0 and y == 0 else (x, y))
+    return tuple(out)
+
+
+def _g2s(reader: _Reader, n: int) -> tuple[G2, ...]:
+    w = list(reader.words(4 * n))
+    out: list[G2] = []
+    for i in range(n):
+        x0, x1, y0, y1 = w[4 * i : 4 * i + 4]
+        out.append(None if x0 == x1 == y0 == y1 == 0 else ((x0, x1), (y0, y1)))
+    return tuple(out)
+
+
+def _coefficients(reader: _Reader, n: int) -> tuple[Coefficient, ...]:
+    chunk = reader.take(40 * n)
+    out = []
+    for i in range(0, 40 * n, 40):
+        row, wire = struct.unpack_from(">II", chunk, i)
+        out.append((row, wire, int.from_bytes(chunk[i + 8 : i + 40], "big")))
+    return tuple(out)
+
+
+def _header_int(header: dict[str, Any], name: str, limit: int = 1 << 28) -> int:
+    value = header.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
+        raise SnarkFormatError(f"key file header field {name!r} is invalid")
+    return value
+
+
+def decode(data: bytes) -> ProvingKey:
+    """Parse our key file; SnarkFormatError if it is corrupt, truncated or of another version."""
+    if len(data) < len(MAGIC) + 8 + _DIGEST_SIZE or not data.startswith(MAGIC):
+        raise SnarkFormatError("not a mixer proving key file")
+    body, digest = data[:-_DIGEST_SIZE], data[-_DIGEST_SIZE:]
+    version, header_len = struct.unpack_from(">II", data, len(MAGIC))
+    if version != VERSION:
+        raise SnarkFormatError(f"unsupported key file version {version} (this build reads {VERSION})")
+    if hashlib.sha256(body).digest() != digest:
+        raise SnarkFormatError("key file is corrupt (checksum mismatch)")
+    reader = _Reader(memoryview(body))
+    reader.take(len(MAGIC) + 8)
+    try:
+        header = jsonsafe.loads(bytes(reader.take(header_len)), what="key file header")
+    except jsonsafe.UntrustedJSONError:
+        raise SnarkFormatError("key file header is not JSON") from None
+    if not isinstance(header, dict):
+        raise SnarkFormatError("key file header is not a JSON object")
+    digest_field = header.get("circuit_digest")
+    if digest_field is not None and not isinstance(digest_field, str):
+        raise SnarkFormatError("key file circuit digest is invalid")
+    n_vars, n_public = _header_int(header, "n_vars"), _header_int(header, "n_public")
+    domain = _header_int(header, "domain_size")
+    if not n_public < n_vars:
+        raise SnarkFormatError("key file has more public inputs than wires")
+    alpha1, beta1, delta1 = _g1s(reader, 3)
+    beta2, gamma2, delta2 = _g2s(reader, 3)
+    ic = _g1s(reader, n_public + 1)
+    a = _coefficients(reader, _header_int(header, "n_a"))
+    b = _coefficients(reader, _header_int(header, "n_b"))
+    qap = QAP(domain, n_vars, n_public, a, b)
+    check_coefficients(qap)
+    pk = ProvingKey(
+        vk=VerifyingKey(alpha1, beta2, gamma2, delta2, ic),
+        circuit_digest=digest_field,
+        qap=qap,
+        beta1=beta1,
+        delta1=delta1,
+        a_points=_g1s(reader, n_vars),
+        b1_points=_g1s(reader, n_vars),
+        b2_points=_g2s(reader, n_vars),
+        c_points=_g1s(reader, n_vars - n_public - 1),
+        h_points=_g1s(reader, domain),
+    )
+    if reader.pos != len(body):
+        raise SnarkFormatError("key file has trailing data")
+    validate_key_points(pk)
+    return pk
