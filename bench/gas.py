@@ -30,7 +30,7 @@ from web3 import Web3
 
 from mixer.chain.client import Sender, Transaction
 from mixer.chain.pool import PoolClient, deploy_pool, vk_words
-from mixer.chain.record import WithdrawalRecord, encode_batch
+from mixer.chain.record import WithdrawalRecord, encode_batch, proof_to_bytes
 from mixer.field import random_element
 from mixer.snark.snarkjs import vk_from_snarkjs
 
@@ -51,7 +51,7 @@ def calldata_gas(data: bytes) -> int:
 
 
 def tornado_calldata(record: WithdrawalRecord, root: int, recipient: str, relayer: str) -> bytes:
-    args = [record.proof.to_bytes(), root.to_bytes(32, "big"), record.nullifier_hash.to_bytes(32, "big")]
+    args = [proof_to_bytes(record.proof), root.to_bytes(32, "big"), record.nullifier_hash.to_bytes(32, "big")]
     return keccak(text=TORNADO_SIGNATURE)[:4] + encode(
         ["bytes", "bytes32", "bytes32", "address", "address", "uint256", "uint256"],
         [*args, recipient, relayer, FEE, 0],

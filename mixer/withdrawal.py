@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from mixer.chain.record import Proof as RecordProof
 from mixer.chain.record import WithdrawalRecord
 from mixer.errors import MixerError
 from mixer.extdata import ExtData
@@ -112,19 +111,15 @@ def witness(plan: WithdrawalPlan, circuit: WithdrawalCircuit) -> list[int]:
     return circuit.witness(plan.inputs)
 
 
-def record_proof(proof: Proof) -> RecordProof:
-    """The engine's proof as the record's affine coordinates (no point may be infinity)."""
-    if proof.a is None or proof.b is None or proof.c is None:
-        raise WithdrawalError("a proof point is at infinity: no valid withdrawal proof has one")
-    return RecordProof(a=proof.a, b=proof.b, c=proof.c)
-
-
 def make_record(
     plan: WithdrawalPlan, proof: Proof, *, root_index: int, recipient_id: int
 ) -> WithdrawalRecord:
     """The 296-byte record for `plan`: `root_index` is the ring slot holding `plan.root`,
-    `recipient_id` the directory id of `plan.ext.recipient` (both read from the pool)."""
-    return WithdrawalRecord(root_index, plan.nullifier_hash, recipient_id, record_proof(proof))
+    `recipient_id` the directory id of `plan.ext.recipient` (both read from the pool).
+    WithdrawalError if a point of `proof` is infinity: no valid withdrawal proof has one."""
+    if proof.a is None or proof.b is None or proof.c is None:
+        raise WithdrawalError("a proof point is at infinity: no valid withdrawal proof has one")
+    return WithdrawalRecord(root_index, plan.nullifier_hash, recipient_id, proof)
 
 
 def prove_withdrawal(

@@ -13,11 +13,11 @@ from web3.contract import Contract
 from mixer.chain.artifacts import load
 from mixer.chain.client import Sender
 from mixer.chain.pool import DeployedPool, PoolClient, deploy_contract, deploy_pool, vk_words
-from mixer.chain.record import Proof, WithdrawalRecord
+from mixer.chain.record import WithdrawalRecord
 from mixer.extdata import ExtData
 from mixer.field import random_element
 from mixer.params import ZERO_ADDRESS
-from mixer.snark.snarkjs import vk_from_snarkjs
+from mixer.snark.snarkjs import proof_from_snarkjs, vk_from_snarkjs
 
 DENOMINATION = 10**17
 TOKEN_DENOMINATION = 1000 * 10**18
@@ -124,4 +124,4 @@ def record_for(
     nh = random_element() if nullifier_hash is None else nullifier_hash
     ext = ExtData(recipient, relayer, fee, refund).hash()
     proof: dict[str, Any] = prove((pool.root_at(root_index), nh, ext))[0]
-    return WithdrawalRecord(root_index, nh, recipient_id, Proof.from_snarkjs(proof))
+    return WithdrawalRecord(root_index, nh, recipient_id, proof_from_snarkjs(proof))

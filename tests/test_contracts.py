@@ -26,7 +26,7 @@ from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
-from mixer.bn254 import G1_GEN, g1_add, g1_mul, g1_neg
+from mixer.bn254 import G1_GEN, P, g1_add, g1_mul, g1_neg
 from mixer.chain.backend import close, open_embedded
 from mixer.chain.client import ContractReverted, Sender, named_revert
 from mixer.chain.identify import NotAPoolError, describe
@@ -34,16 +34,17 @@ from mixer.chain.pool import PoolClient, deploy_contract
 from mixer.chain.record import (
     NEW_RECIPIENT,
     RECORD_SIZE,
-    Proof,
-    Q,
     WithdrawalRecord,
     encode_batch,
     new_recipient_id,
+    proof_to_bytes,
 )
 from mixer.chain.reverts import REVERTS
 from mixer.field import R, random_element
 from mixer.merkle import ROOT_HISTORY_SIZE
 from mixer.params import ZERO_ADDRESS
+from mixer.snark.proof import Proof
+from mixer.snark.snarkjs import proof_from_snarkjs
 
 GAS = 600_000  # fixed gas on happy paths skips a second (slow on py-evm) pairing run
 
@@ -89,7 +90,7 @@ class Untouched:
     def check(self) -> None:
         after = self._state()
         assert after == self.before
-        assert not any(after[2])  # type: ignore[arg-type]
+        assert not any(after[2])
 
 
 def paid_address(pool: PoolClient, record: WithdrawalRecord, new_recipients: Sequence[str]) -> str | None:
@@ -189,7 +190,7 @@ def test_register_recipient_is_idempotent_and_unknown_reverts(env: Env) -> None:
     env.eth.register_recipient(who)
     assert env.eth.recipient_id(who) == rid
     assert env.eth.contract.functions.recipientCount().call() == count
-    assert env.eth.recipient_at(rid) == who  # type: ignore[arg-type]
+    assert env.eth.recipient_at(rid) == who
 
 
 def test_erc20_withdraw_pays_tokens_and_eth_refund(env: Env) -> None:
@@ -234,18 +235,18 @@ def test_rejects_nullifier_hash_plus_r_alias(env: Env) -> None:
 def test_verifier_rejects_public_inputs_at_or_above_r(env: Env) -> None:
     verifier = env.contract("Groth16Verifier", env.eth_addresses.verifier)
     public = (random_element() % 2**200, random_element() % 2**200, random_element() % 2**200)
-    proof = Proof.from_snarkjs(prove(public)[0])
-    assert verifier.functions.verifyProof(proof.to_bytes(), list(public)).call()
+    proof = proof_from_snarkjs(prove(public)[0])
+    assert verifier.functions.verifyProof(proof_to_bytes(proof), list(public)).call()
     for i in range(3):
         aliased = list(public)
         aliased[i] += R
-        assert not verifier.functions.verifyProof(proof.to_bytes(), aliased).call()
+        assert not verifier.functions.verifyProof(proof_to_bytes(proof), aliased).call()
 
 
 def test_batch_verifier_rejects_inputs_at_or_above_r_and_misplaced_inputs(env: Env) -> None:
     verifier = env.contract("Groth16Verifier", env.eth_addresses.verifier)
     publics = [tuple(random_element() % 2**200 for _ in range(3)) for _ in range(2)]
-    proofs = b"".join(Proof.from_snarkjs(p).to_bytes() for p in prove(*publics))  # type: ignore[arg-type]
+    proofs = b"".join(proof_to_bytes(proof_from_snarkjs(p)) for p in prove(*publics))
     inputs = [x for public in publics for x in public]
     assert verifier.functions.verifyProofs(proofs, inputs).call()
     for i in range(6):
@@ -262,14 +263,14 @@ def test_batch_verifier_rejects_invalid_proofs_whose_errors_cancel(env: Env) -> 
     weights do."""
     verifier = env.contract("Groth16Verifier", env.eth_addresses.verifier)
     publics = [tuple(random_element() % 2**200 for _ in range(3)) for _ in range(2)]
-    first, second = (Proof.from_snarkjs(p) for p in prove(*publics))  # type: ignore[arg-type]
+    first, second = (proof_from_snarkjs(p) for p in prove(*publics))
     shift = g1_mul(G1_GEN, random_element())
     c1, c2 = g1_add(first.c, shift), g1_add(second.c, g1_neg(shift))
     assert c1 is not None and c2 is not None
     assert g1_add(c1, c2) == g1_add(first.c, second.c)  # the errors cancel in a plain sum
-    bent = Proof(first.a, first.b, c1).to_bytes() + Proof(second.a, second.b, c2).to_bytes()
+    bent = proof_to_bytes(Proof(first.a, first.b, c1)) + proof_to_bytes(Proof(second.a, second.b, c2))
     inputs = [x for public in publics for x in public]
-    assert verifier.functions.verifyProofs(first.to_bytes() + second.to_bytes(), inputs).call()
+    assert verifier.functions.verifyProofs(proof_to_bytes(first) + proof_to_bytes(second), inputs).call()
     assert not verifier.functions.verifyProofs(bent, inputs).call()
 
 
@@ -363,7 +364,7 @@ def test_rejects_new_recipient_index_outside_new_recipients(env: Env, index: int
 def test_rejects_redirected_payment_with_valid_proof(env: Env, change: str) -> None:
     pool = env.erc20
     honest = {"relayer": env.relayer, "fee": 1000, "refund": 5000}
-    record = record_for(pool, fresh_address(), **honest)  # type: ignore[arg-type]
+    record = record_for(pool, fresh_address(), **honest)
     sent = dict(honest)
     if change == "recipient":
         thief = fresh_address()
@@ -459,7 +460,7 @@ def test_depth_32_tree_names_the_leaf_whose_next_index_would_overflow() -> None:
         pool = toy_pool(sender, levels=32)
         for next_index, error in ((2**32 - 1, "LeafIndexOverflow"), (2**32 - 2, None)):
             slot0 = f"0x{next_index:064x}"  # currentRootIndex (the next 4 bytes) stays 0
-            w3.provider.make_request("anvil_setStorageAt", [pool.address, "0x0", slot0])  # type: ignore[arg-type]
+            w3.provider.make_request("anvil_setStorageAt", [pool.address, "0x0", slot0])
             assert pool.next_index() == next_index and pool.current_root_index() == 0
             if error is None:
                 pool.deposit(random_element())
@@ -547,7 +548,7 @@ def test_rejects_proof_coordinate_at_or_above_q(env: Env) -> None:
     for word in range(8):
         raw = bytearray(victim.encode())
         at = 40 + 32 * word
-        raw[at : at + 32] = (int.from_bytes(raw[at : at + 32], "big") + Q).to_bytes(32, "big")
+        raw[at : at + 32] = (int.from_bytes(raw[at : at + 32], "big") + P).to_bytes(32, "big")
         watched = [env.eth.recipient_at(r.recipient_id) for r in (good, victim)]
         for batch in (bytes(raw), good.encode() + bytes(raw)):
             snap = Untouched(env, env.eth, watched, [good.nullifier_hash, victim.nullifier_hash])

@@ -6,19 +6,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mixer.bn254 import P
 from mixer.chain.record import (
     RECORD_SIZE,
-    Proof,
-    Q,
     RecordError,
     WithdrawalRecord,
     decode_batch,
     encode_batch,
 )
 from mixer.field import R
+from mixer.snark.proof import Proof
+from mixer.snark.snarkjs import proof_from_snarkjs
 
 field = st.integers(0, R - 1)
-coord = st.integers(0, Q - 1)
+coord = st.integers(0, P - 1)
 u32 = st.integers(0, 2**32 - 1)
 proofs = st.builds(
     Proof,
@@ -81,7 +82,7 @@ def test_rejects_nullifier_hash_plus_r_alias() -> None:
 @pytest.mark.parametrize("word", range(8))
 def test_rejects_noncanonical_proof_coordinate(word: int) -> None:
     raw = bytearray(sample().encode())
-    raw[40 + 32 * word : 72 + 32 * word] = Q.to_bytes(32, "big")
+    raw[40 + 32 * word : 72 + 32 * word] = P.to_bytes(32, "big")
     with pytest.raises(RecordError, match="< q"):
         WithdrawalRecord.decode(bytes(raw))
 
@@ -105,4 +106,4 @@ def test_snarkjs_proof_shape() -> None:
         "pi_c": ["7", "8", "1"],
         "protocol": "groth16",
     }
-    assert Proof.from_snarkjs(snark) == sample().proof
+    assert proof_from_snarkjs(snark) == sample().proof

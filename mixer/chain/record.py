@@ -5,7 +5,7 @@
 | 0 | 4 | rootIndex, uint32 big-endian |
 | 4 | 32 | nullifierHash, big-endian, < r |
 | 36 | 4 | recipientId, uint32 big-endian: a directory id, or NEW_RECIPIENT | i |
-| 40 | 256 | proof A.x A.y B.x.c1 B.x.c0 B.y.c1 B.y.c0 C.x C.y (EIP-197 order) |
+| 40 | 256 | proof A.x A.y B.x.c1 B.x.c0 B.y.c1 B.y.c0 C.x C.y (EIP-197 order), each < q |
 
 A recipientId with the top bit set (`new_recipient_id(i)`) names `newRecipients[i]` of the
 withdrawal transaction instead of a directory entry: unlike a guessed directory id it cannot
@@ -20,67 +20,50 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mixer.bn254.fields import P
+from mixer.bn254 import P
 from mixer.errors import MixerError
 from mixer.field import R
+from mixer.snark.proof import Proof
 
 RECORD_SIZE = 296
 PROOF_SIZE = 256
 UINT32_MAX = 2**32 - 1
 # recipientId bit meaning "index into this transaction's newRecipients" (Pool.sol NEW_RECIPIENT)
 NEW_RECIPIENT = 2**31
-# BN254 base field: proof coordinates live here, not in F_r.
-Q = P
+_NONCANONICAL = "proof coordinate is not a canonical base-field element (must be < q)"
+"""Proof coordinates live in the BN254 base field F_q (`mixer.bn254.P`), not in F_r."""
 
 
 class RecordError(MixerError, ValueError):
     """A withdrawal record that does not follow the 296-byte layout."""
 
 
-@dataclass(frozen=True)
-class Proof:
-    """A Groth16 proof as affine coordinates; G2 coordinates as (c0, c1) pairs."""
+def proof_words(proof: Proof) -> tuple[int, ...]:
+    """The eight words in EIP-197 calldata order (imaginary part first for G2); RecordError
+    if a point is infinity, which the layout cannot hold."""
+    if proof.a is None or proof.b is None or proof.c is None:
+        raise RecordError("a proof point is at infinity: a record cannot hold it")
+    (bx0, bx1), (by0, by1) = proof.b
+    return (proof.a[0], proof.a[1], bx1, bx0, by1, by0, proof.c[0], proof.c[1])
 
-    a: tuple[int, int]
-    b: tuple[tuple[int, int], tuple[int, int]]
-    c: tuple[int, int]
 
-    def coordinates(self) -> tuple[int, ...]:
-        """The eight words in EIP-197 calldata order (imaginary part first for G2)."""
-        (bx0, bx1), (by0, by1) = self.b
-        return (self.a[0], self.a[1], bx1, bx0, by1, by0, self.c[0], self.c[1])
+def proof_to_bytes(proof: Proof) -> bytes:
+    """The record's 256 proof bytes; RecordError unless every coordinate is below q."""
+    words = proof_words(proof)
+    if not all(0 <= w < P for w in words):
+        raise RecordError(_NONCANONICAL)
+    return b"".join(w.to_bytes(32, "big") for w in words)
 
-    def to_bytes(self) -> bytes:
-        words = self.coordinates()
-        if not all(0 <= w < Q for w in words):
-            raise RecordError("proof coordinate is not a canonical base-field element (must be < q)")
-        return b"".join(w.to_bytes(32, "big") for w in words)
 
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Proof:
-        if len(data) != PROOF_SIZE:
-            raise RecordError(f"proof must be {PROOF_SIZE} bytes, got {len(data)}")
-        w = [int.from_bytes(data[i : i + 32], "big") for i in range(0, PROOF_SIZE, 32)]
-        if not all(x < Q for x in w):
-            raise RecordError("proof coordinate is not a canonical base-field element (must be < q)")
-        return cls(a=(w[0], w[1]), b=((w[3], w[2]), (w[5], w[4])), c=(w[6], w[7]))
-
-    @classmethod
-    def from_snarkjs(cls, proof: dict[str, object]) -> Proof:
-        """From snarkjs's proof.json shape (projective strings with z = 1)."""
-
-        def ints(v: object) -> list[int]:
-            if not isinstance(v, list):
-                raise RecordError("snarkjs proof field is not a list")
-            return [int(x) for x in v]
-
-        a = ints(proof["pi_a"])
-        c = ints(proof["pi_c"])
-        b_raw = proof["pi_b"]
-        if not isinstance(b_raw, list) or len(b_raw) < 2:
-            raise RecordError("snarkjs pi_b must hold at least two coordinates")
-        bx, by = ints(b_raw[0]), ints(b_raw[1])
-        return cls(a=(a[0], a[1]), b=((bx[0], bx[1]), (by[0], by[1])), c=(c[0], c[1]))
+def proof_from_bytes(data: bytes) -> Proof:
+    """The proof in 256 record bytes; RecordError for another length or a coordinate >= q
+    (whether the points are on their curves is the verifier's to decide)."""
+    if len(data) != PROOF_SIZE:
+        raise RecordError(f"proof must be {PROOF_SIZE} bytes, got {len(data)}")
+    w = [int.from_bytes(data[i : i + 32], "big") for i in range(0, PROOF_SIZE, 32)]
+    if not all(x < P for x in w):
+        raise RecordError(_NONCANONICAL)
+    return Proof(a=(w[0], w[1]), b=((w[3], w[2]), (w[5], w[4])), c=(w[6], w[7]))
 
 
 def new_recipient_id(index: int) -> int:
@@ -110,7 +93,7 @@ class WithdrawalRecord:
             self.root_index.to_bytes(4, "big")
             + self.nullifier_hash.to_bytes(32, "big")
             + self.recipient_id.to_bytes(4, "big")
-            + self.proof.to_bytes()
+            + proof_to_bytes(self.proof)
         )
         assert len(out) == RECORD_SIZE
         return out
@@ -126,7 +109,7 @@ class WithdrawalRecord:
             root_index=int.from_bytes(data[0:4], "big"),
             nullifier_hash=nullifier_hash,
             recipient_id=int.from_bytes(data[36:40], "big"),
-            proof=Proof.from_bytes(data[40:]),
+            proof=proof_from_bytes(data[40:]),
         )
 
 
