@@ -37,7 +37,6 @@ from typing import TypeVar
 from circuits import registry
 from mixer.snark import groth16, iden3
 from mixer.snark.files import load_key
-from mixer.snark.multiexp import default_workers
 from mixer.snark.proof import Proof
 from mixer.snark.snarkjs import (
     proof_from_snarkjs,
@@ -46,6 +45,7 @@ from mixer.snark.snarkjs import (
     public_to_snarkjs,
     vk_from_snarkjs,
 )
+from mixer.snark.workers import default_workers
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -188,7 +188,7 @@ def bench(args: argparse.Namespace) -> None:
 
     # Interleaved with snarkjs, so both see the same machine load. Two phases: the tables'
     # helpers give this process a manager thread, and beside a thread the prover starts its
-    # workers from the forkserver instead of forking (mixer/bn254/processes.py), so the runs
+    # workers from the forkserver instead of forking (mixer/snark/workers.py), so the runs
     # without tables (the CLI's case) go first, before any table exists.
     ours: Runs = []
     plain: Runs = []

@@ -31,7 +31,6 @@ from mixer.bn254 import (
     g2_mul,
     msm_g1,
     msm_g2,
-    processes,
 )
 from mixer.bn254.fields import f2, f2_add, f2_int, f2_mul, f2_sqr, f2_sqrt
 from mixer.bn254.g2 import B2
@@ -44,6 +43,7 @@ from mixer.snark.groth16 import DevSetupWarning, Proof, ProvingKey, WitnessError
 from mixer.snark.keys import KeyMismatchError
 from mixer.snark.r1cs import R1CS
 from mixer.snark.snarkjs import proof_from_snarkjs, proof_to_snarkjs, vk_from_snarkjs, vk_to_snarkjs
+from mixer.snark.workers import context, fork_is_safe
 
 PUBLIC = [CUBIC_INPUTS["x"], CUBIC_INPUTS["y"], CUBIC_INPUTS["z"]]
 
@@ -111,7 +111,7 @@ def test_proof_with_tables_survives_a_dead_helper(key: ProvingKey) -> None:
 def another_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A second Python thread (as a progress bar's refresh thread), and os.fork failing:
     beside a thread, no worker may be forked (a lock that thread holds would be copied
-    held into the child: see mixer.bn254.processes)."""
+    held into the child: see mixer.snark.workers)."""
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
@@ -126,8 +126,8 @@ def another_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_fork_is_chosen_only_without_other_threads(another_thread: None) -> None:
-    assert not processes.fork_is_safe()
-    assert processes.context().get_start_method() == "forkserver"
+    assert not fork_is_safe()
+    assert context().get_start_method() == "forkserver"
 
 
 def test_proofs_beside_another_thread_come_from_unforked_workers(
@@ -387,8 +387,8 @@ def engine_results() -> dict[str, object]:
         "gmpy2": fastint.HAVE_GMPY2,
         "poseidon": [poseidon(*range(1, n + 1)) for n in (1, 2, 5)],
         "mimc": mimc_sponge(1, 2, key=3),
-        "msm_g1": msm_g1(points1, scalars, workers=1),
-        "msm_g2": msm_g2(points2, scalars[:10], workers=1),
+        "msm_g1": msm_g1(points1, scalars),
+        "msm_g2": msm_g2(points2, scalars[:10]),
         "vk": vk_to_snarkjs(pk.vk),
         "proof": proof_to_snarkjs(proof),
         "verifies": groth16.verify(pk.vk, PUBLIC, proof),

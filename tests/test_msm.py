@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import random
 
 import pytest
@@ -16,11 +15,9 @@ from mixer.bn254 import (
     G2_GEN,
     g1_add,
     g1_mul,
-    g1_mul_many,
     g1_neg,
     g2_add,
     g2_mul,
-    g2_mul_many,
     g2_neg,
     msm_g1,
     msm_g2,
@@ -28,7 +25,6 @@ from mixer.bn254 import (
 from mixer.bn254.g1 import g1_affine_in, g1_affine_out
 from mixer.bn254.g2 import g2_affine_in, g2_affine_out
 from mixer.bn254.glv import LAMBDA, decompose, endomorphism_g1, endomorphism_g2
-from mixer.bn254.msm import _PARALLEL_MIN
 from mixer.field import R
 
 rng = random.Random(13)
@@ -66,25 +62,14 @@ def case(n: int) -> tuple[list[int], list[int]]:
 def test_msm_g1_equals_naive_sum(n: int) -> None:
     logs, scalars = case(n)
     points = [g1_mul(G1_GEN, e) for e in logs]
-    assert msm_g1(points, scalars, workers=1) == naive_g1(points, scalars)
+    assert msm_g1(points, scalars) == naive_g1(points, scalars)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 40])
 def test_msm_g2_equals_naive_sum(n: int) -> None:
     logs, scalars = case(n)
     points = [g2_mul(G2_GEN, e) for e in logs]
-    assert msm_g2(points, scalars, workers=1) == naive_g2(points, scalars)
-
-
-def test_msm_with_two_workers_equals_one_worker() -> None:
-    # Above msm._PARALLEL_MIN non-trivial terms, so the windows really are split across processes.
-    n = 1100
-    assert n > _PARALLEL_MIN
-    logs, scalars = case(n)
-    points = g1_mul_many(G1_GEN, logs)
-    assert msm_g1(points, scalars, workers=2) == msm_g1(points, scalars, workers=1)
-    points2 = g2_mul_many(G2_GEN, logs)
-    assert msm_g2(points2, scalars, workers=2) == msm_g2(points2, scalars, workers=1)
+    assert msm_g2(points, scalars) == naive_g2(points, scalars)
 
 
 def test_msm_rejects_length_mismatch() -> None:
@@ -117,13 +102,13 @@ def test_msm_of_one_repeated_point_hits_doubling_and_cancellation(group: str) ->
     if group == "g1":
         p = g1_mul(G1_GEN, e)
         points1 = [p if s == 1 else g1_neg(p) for s in signs]
-        assert msm_g1(points1, scalars, workers=1) == g1_mul(p, total)
-        assert msm_g1([p, p, g1_neg(p)], [5, 5, 10], workers=1) is None
+        assert msm_g1(points1, scalars) == g1_mul(p, total)
+        assert msm_g1([p, p, g1_neg(p)], [5, 5, 10]) is None
     else:
         q = g2_mul(G2_GEN, e)
         points2 = [q if s == 1 else g2_neg(q) for s in signs]
-        assert msm_g2(points2, scalars, workers=1) == g2_mul(q, total % R)
-        assert msm_g2([q, q, g2_neg(q)], [5, 5, 10], workers=1) is None
+        assert msm_g2(points2, scalars) == g2_mul(q, total % R)
+        assert msm_g2([q, q, g2_neg(q)], [5, 5, 10]) is None
 
 
 GROUPS = {
@@ -141,16 +126,4 @@ def test_msm_small_inputs_equal_naive_sum(group: str, terms: list[tuple[int, int
     gen, mul, msm, naive = GROUPS[group]
     points = [None if i == 0 else mul(gen, i if i < 4 else R - (i - 3)) for i, _ in terms]
     scalars = [k for _, k in terms]
-    assert msm(points, scalars, workers=1) == naive(points, scalars)
-
-
-def _msm_in_pool_worker(n: int) -> bool:
-    logs, scalars = case(n)
-    points = g1_mul_many(G1_GEN, logs)
-    return msm_g1(points, scalars) == msm_g1(points, scalars, workers=1)
-
-
-def test_msm_with_default_workers_runs_inside_a_daemonic_pool_worker() -> None:
-    # Pool workers may not start processes; the default workers must then stay in-process.
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        assert pool.apply(_msm_in_pool_worker, (1100,))
+    assert msm(points, scalars) == naive(points, scalars)

@@ -14,16 +14,10 @@ split across a reused process pool.
 from __future__ import annotations
 
 import gc
-import itertools
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
-from mixer.bn254 import processes
 from mixer.bn254.fields import MP
 from mixer.bn254.g1 import G1, g1_affine_add, g1_affine_in, g1_affine_out, g1_batch_add
 from mixer.bn254.g2 import G2, g2_affine_add, g2_affine_in, g2_affine_out, g2_batch_add
@@ -34,9 +28,6 @@ BatchAdd = Callable[[list[Any], list[Any]], list[Any]]
 """[p + q for p, q in zip(ps, qs)] for finite internal affine points, one inversion in all."""
 AffineAdd = Callable[[Any, Any], Any]
 Neg = Callable[[Any], Any]
-
-_PARALLEL_MIN = 1024
-"""Below this many non-trivial terms, shipping points to another process costs more than it saves."""
 
 
 def _g1_neg(p: Any) -> Any:
@@ -167,21 +158,21 @@ def _split_glv(kind: str, points: list[Any], scalars: list[int]) -> tuple[list[A
     return out_points, out_scalars
 
 
-def _window_sums(kind: str, points: list[Any], shifted: list[int], c: int, w_lo: int, w_hi: int) -> list[Any]:
-    """For each window w in [w_lo, w_hi): sum_i digit_w(k_i) P_i (module-level for the pool)."""
+def _window_sums(kind: str, points: list[Any], shifted: list[int], c: int, windows: int) -> list[Any]:
+    """For each window w < `windows`: sum_i digit_w(k_i) P_i."""
     with no_cyclic_gc():
-        return _window_sums_gc_paused(kind, points, shifted, c, w_lo, w_hi)
+        return _window_sums_gc_paused(kind, points, shifted, c, windows)
 
 
 def _window_sums_gc_paused(
-    kind: str, points: list[Any], shifted: list[int], c: int, w_lo: int, w_hi: int
+    kind: str, points: list[Any], shifted: list[int], c: int, windows: int
 ) -> list[Any]:
     batch_add, _, neg = OPS[kind]
     half = 1 << (c - 1)
     mask = (1 << c) - 1
     negs = [neg(p) for p in points]
     buckets: list[list[Any]] = []
-    for w in range(w_lo, w_hi):
+    for w in range(windows):
         shift = w * c
         lists: list[list[Any]] = [[] for _ in range(half + 1)]
         for k, p, q in zip(shifted, points, negs, strict=True):
@@ -193,39 +184,15 @@ def _window_sums_gc_paused(
         buckets.append(lists)
     flat = sum_lists(batch_add, [xs for lists in buckets for xs in lists])
     # sum_d d * B_d per window as running sums: all windows advance together.
-    nw = w_hi - w_lo
-    running: list[Any] = [None] * nw
-    totals: list[Any] = [None] * nw
+    running: list[Any] = [None] * windows
+    totals: list[Any] = [None] * windows
     for d in range(half, 0, -1):
-        running = add_pairs(batch_add, running, [flat[w * (half + 1) + d] for w in range(nw)])
+        running = add_pairs(batch_add, running, [flat[w * (half + 1) + d] for w in range(windows)])
         totals = add_pairs(batch_add, totals, running)
     return totals
 
 
-_executor: Executor | None = None
-_executor_workers = 0
-
-
-def _pool(workers: int) -> Executor:
-    """`workers` helper processes (the calling process does a share of its own)."""
-    # Lazily created and reused: starting a pool per call would cost more than a mid-size MSM.
-    # The points travel pickled, so the start method (`processes.context`: fork only from
-    # a single-threaded process) changes only the start-up cost.
-    global _executor, _executor_workers
-    if _executor is None or _executor_workers != workers:
-        if _executor is not None:
-            _executor.shutdown()
-        _executor = ProcessPoolExecutor(workers, mp_context=processes.context())
-        _executor_workers = workers
-    return _executor
-
-
-def _drop_pool() -> None:
-    global _executor
-    _executor = None
-
-
-def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int | None) -> Any:
+def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int]) -> Any:
     if len(points) != len(scalars):
         raise ValueError(f"msm needs as many scalars as points ({len(scalars)} != {len(points)})")
     batch_add, add, _ = OPS[kind]
@@ -249,24 +216,7 @@ def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int 
     windows = _window_count(c, max(big_scalars).bit_length())
     offset = signed_offset(c, windows)
     shifted = [k + offset for k in big_scalars]
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    # A daemonic process (a multiprocessing.Pool worker) may not start children.
-    if workers <= 1 or len(big_points) < _PARALLEL_MIN or multiprocessing.current_process().daemon:
-        totals = _window_sums(kind, big_points, shifted, c, 0, windows)
-    else:
-        bounds = [windows * i // workers for i in range(workers + 1)]
-        pool = _pool(workers - 1)
-        futures = [
-            (lo, hi, pool.submit(_window_sums, kind, big_points, shifted, c, lo, hi))
-            for lo, hi in itertools.pairwise(bounds[1:])
-        ]
-        totals = _window_sums(kind, big_points, shifted, c, bounds[0], bounds[1])
-        for lo, hi, future in futures:
-            try:
-                totals += future.result()
-            except BrokenProcessPool:  # a helper died (e.g. killed): finish here, rebuild next time
-                _drop_pool()
-                totals += _window_sums(kind, big_points, shifted, c, lo, hi)
+    totals = _window_sums(kind, big_points, shifted, c, windows)
     high = None
     for total in reversed(totals):
         for _ in range(c):
@@ -275,17 +225,14 @@ def _msm(kind: str, points: Sequence[Any], scalars: Sequence[int], workers: int 
     return add(acc, high)
 
 
-def msm_g1(points: Sequence[G1], scalars: Sequence[int], *, workers: int | None = None) -> G1:
-    """sum_i [scalars[i]] points[i] on G1 (scalars taken mod R).
-
-    `workers`: processes to split the work across (None = os.cpu_count(), 1 = in-process).
-    """
-    return g1_affine_out(_msm("g1", [g1_affine_in(p) for p in points], scalars, workers))
+def msm_g1(points: Sequence[G1], scalars: Sequence[int]) -> G1:
+    """sum_i [scalars[i]] points[i] on G1 (scalars taken mod R), in this process."""
+    return g1_affine_out(_msm("g1", [g1_affine_in(p) for p in points], scalars))
 
 
-def msm_g2(points: Sequence[G2], scalars: Sequence[int], *, workers: int | None = None) -> G2:
-    """sum_i [scalars[i]] points[i] on G2 (points must be in G2; scalars taken mod R)."""
-    return g2_affine_out(_msm("g2", [g2_affine_in(p) for p in points], scalars, workers))
+def msm_g2(points: Sequence[G2], scalars: Sequence[int]) -> G2:
+    """sum_i [scalars[i]] points[i] on G2 (points must be in G2; scalars taken mod R), in this process."""
+    return g2_affine_out(_msm("g2", [g2_affine_in(p) for p in points], scalars))
 
 
 def _mul_many(kind: str, base: Any, scalars: Sequence[int]) -> list[Any]:

@@ -38,7 +38,7 @@ from mixer.snark.multiexp import MSM
 from mixer.snark.proof import Proof
 from mixer.snark.qap import c_coefficients, from_r1cs, h_evaluations, lagrange_at, wire_polynomials_at
 from mixer.snark.r1cs import R1CS
-from mixer.snark.tables import HeldTables
+from mixer.snark.workers import HeldTables, default_workers, prove_workers, run_parallel
 
 __all__ = [
     "DevSetupWarning",
@@ -59,8 +59,6 @@ Step = Callable[[str], None]
 PROVE_STEPS: Final = ("H polynomial", "MSM A", "MSM B1", "MSM B2", "MSM C", "MSM H")
 """In one process every step is reported; with workers, only the first (the MSMs overlap)."""
 SETUP_STEPS: Final = ("QAP at tau", "points A", "points B1", "points B2", "points C", "points H")
-PARALLEL_MIN_WIRES: Final = 1024
-"""Below this, starting workers costs more than it saves."""
 
 
 class DevSetupWarning(UserWarning):
@@ -166,9 +164,9 @@ def precompute(pk: ProvingKey, *, workers: int | None = None) -> KeyTables:
     depth 20 they cost ~7 s of CPU once (~4 s wall in 2 processes) and ~270 MB (see
     docs/snark.md). `workers`
     processes (default: one per core) share the sums, each keeping its own tables (the
-    helpers are started as `prove`'s workers are, see `mixer.bn254.processes`).
+    helpers are started as `prove`'s workers are, see `mixer.snark.workers`).
     """
-    workers = multiexp.default_workers() if workers is None else workers
+    workers = default_workers() if workers is None else workers
     sums = {
         "A": (pk.a_points, False),
         "B1": (pk.b1_points, False),
@@ -207,7 +205,7 @@ def prove(
     or in-process for small circuits, where starting processes costs more than it saves).
     They are forked only from a single-threaded process (the key's points by copy-on-write);
     with other threads running they start from the forkserver and get their points pickled,
-    which is safe but slower (`mixer.bn254.processes`, docs/snark.md).
+    which is safe but slower (`mixer.snark.workers`, docs/snark.md).
     `tables`: `precompute(pk)`'s result (KeyMismatchError if made for another key object);
     its own processes then share the sums, whatever `workers` says.
     """
@@ -215,8 +213,7 @@ def prove(
         pk.check_circuit(r1cs)
     _check_witness(pk, witness)
     step = on_step or _no_step
-    if workers is None:
-        workers = multiexp.default_workers() if len(witness) >= PARALLEL_MIN_WIRES else 1
+    workers = prove_workers(workers, len(witness))
     scalars = {"A": witness, "B1": witness, "B2": witness, "C": witness[pk.qap.n_public + 1 :]}
 
     def h_scalars() -> list[int]:
@@ -231,7 +228,7 @@ def prove(
     points = {"A": pk.a_points, "B1": pk.b1_points, "B2": pk.b2_points, "C": pk.c_points}
     known = {name: MSM.sparse(points[name], scalars[name], g2=name == "B2") for name in points}
     if workers > 1:
-        sums = multiexp.run_parallel(known, "H", pk.h_points, h_scalars, workers)
+        sums = run_parallel(known, "H", pk.h_points, h_scalars, workers)
     else:
         h = h_scalars()
         sums = {}
