@@ -28,10 +28,8 @@ from mixer.hashes import get_hasher
 from mixer.merkle import MerkleTree
 from mixer.note import Note
 from mixer.params import circuit_name
-from mixer.snark import groth16
-from mixer.snark.circuit import CircuitError, InputValue
-from mixer.snark.keys import ProvingKey
-from mixer.snark.proof import Proof
+from mixer.snark import CircuitError, Proof, ProvingKey, groth16
+from mixer.snark.circuit import InputValue
 
 PROVE_STEPS: Final = ("witness", *groth16.PROVE_STEPS)
 """The steps `prove_withdrawal` reports to `on_step`, in order (then "check" when checking)."""

@@ -12,10 +12,14 @@ from pathlib import Path
 
 from circuits import registry
 from mixer import jsonsafe
-from mixer.snark.errors import SnarkFormatError
-from mixer.snark.files import load_key
-from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey
-from mixer.snark.snarkjs import vk_from_snarkjs
+from mixer.snark import (
+    KeyMismatchError,
+    ProvingKey,
+    SnarkFormatError,
+    VerifyingKey,
+    load_key,
+    vk_from_snarkjs,
+)
 from wallet_cli.options import UserError
 
 KEYS_DIR = "keys"

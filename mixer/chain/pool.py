@@ -21,7 +21,7 @@ from mixer.chain.client import READ_ERRORS, REVERT_ERRORS, Sender, Transaction, 
 from mixer.chain.erc20 import ERC20
 from mixer.chain.record import WithdrawalRecord, encode_batch, new_recipient_id
 from mixer.params import HASH_FAMILIES, ZERO_ADDRESS
-from mixer.snark.keys import VerifyingKey
+from mixer.snark import VerifyingKey
 
 HASHER_CONTRACTS: Final = dict(zip(HASH_FAMILIES, ("PoseidonHasher", "MiMCHasher"), strict=True))
 """Our hash names (as in notes) -> the shipped hasher contract."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from mixer.bn254 import P
 from mixer.errors import MixerError
 from mixer.field import R
-from mixer.snark.proof import Proof
+from mixer.snark import Proof
 
 RECORD_SIZE = 296
 PROOF_SIZE = 256

@@ -13,11 +13,7 @@ import typer
 from circuits import registry
 from mixer.atomic import write_file
 from mixer.params import DEFAULT_DEPTH, circuit_name
-from mixer.snark import groth16
-from mixer.snark.errors import SnarkFormatError
-from mixer.snark.files import load_key, save_key
-from mixer.snark.keys import KeyMismatchError
-from mixer.snark.snarkjs import vk_to_snarkjs
+from mixer.snark import KeyMismatchError, SnarkFormatError, groth16, load_key, save_key, vk_to_snarkjs
 from wallet_cli.args import DEFAULT_HASH, DepthOption, HashOption, hash_family
 from wallet_cli.keys import key_dir, proving_key_path, verifying_key_path
 from wallet_cli.options import UserError

@@ -19,13 +19,13 @@ import typer
 from circuits import registry
 from mixer import jsonsafe
 from mixer.atomic import write_file
-from mixer.snark import groth16, iden3
-from mixer.snark.circuit import CircuitError
-from mixer.snark.errors import SnarkFormatError
-from mixer.snark.files import load_key
-from mixer.snark.keyfile import encode
-from mixer.snark.keys import KeyMismatchError
-from mixer.snark.snarkjs import (
+from mixer.snark import (
+    CircuitError,
+    KeyMismatchError,
+    SnarkFormatError,
+    groth16,
+    iden3,
+    load_key,
     proof_from_snarkjs,
     proof_to_snarkjs,
     public_from_snarkjs,
@@ -33,6 +33,7 @@ from mixer.snark.snarkjs import (
     vk_from_snarkjs,
     vk_to_snarkjs,
 )
+from mixer.snark.keyfile import encode
 from wallet_cli.options import Options, UserError
 from wallet_cli.output import fail, result
 from wallet_cli.view import console, steps_bar
