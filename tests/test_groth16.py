@@ -39,8 +39,9 @@ from mixer.hashes import mimc_sponge, poseidon
 from mixer.snark import groth16, keyfile
 from mixer.snark.errors import SnarkFormatError
 from mixer.snark.files import load_key, save_key
-from mixer.snark.groth16 import DevSetupWarning, Proof, ProvingKey, WitnessError
-from mixer.snark.keys import KeyMismatchError
+from mixer.snark.groth16 import DevSetupWarning, WitnessError
+from mixer.snark.keys import KeyMismatchError, ProvingKey
+from mixer.snark.proof import Proof
 from mixer.snark.r1cs import R1CS
 from mixer.snark.snarkjs import proof_from_snarkjs, proof_to_snarkjs, vk_from_snarkjs, vk_to_snarkjs
 from mixer.snark.workers import context, fork_is_safe

@@ -38,7 +38,7 @@ class RecordError(MixerError, ValueError):
     """A withdrawal record that does not follow the 296-byte layout."""
 
 
-def proof_words(proof: Proof) -> tuple[int, ...]:
+def _proof_words(proof: Proof) -> tuple[int, ...]:
     """The eight words in EIP-197 calldata order (imaginary part first for G2); RecordError
     if a point is infinity, which the layout cannot hold."""
     if proof.a is None or proof.b is None or proof.c is None:
@@ -49,7 +49,7 @@ def proof_words(proof: Proof) -> tuple[int, ...]:
 
 def proof_to_bytes(proof: Proof) -> bytes:
     """The record's 256 proof bytes; RecordError unless every coordinate is below q."""
-    words = proof_words(proof)
+    words = _proof_words(proof)
     if not all(0 <= w < P for w in words):
         raise RecordError(_NONCANONICAL)
     return b"".join(w.to_bytes(32, "big") for w in words)

@@ -43,9 +43,6 @@ from mixer.snark.workers import HeldTables, default_workers, prove_workers, run_
 __all__ = [
     "DevSetupWarning",
     "KeyTables",
-    "Proof",
-    "ProvingKey",
-    "VerifyingKey",
     "WitnessError",
     "precompute",
     "prove",

@@ -105,9 +105,8 @@ def run_parallel(
 
     `workers - 1` other processes take the largest known sums while this process computes
     the late scalars, the late sum and the known sums that balance the load (estimated by
-    `cost`). Sums are never split: each piece would pay its own bucket reduction. The
-    workers are forked (jobs by copy-on-write) only when that is safe, see
-    `context`; otherwise they start from the forkserver with jobs pickled.
+    `cost`), never splitting a sum. The workers are forked (jobs by copy-on-write) only
+    when that is safe (`context`); otherwise they start from the forkserver with jobs pickled.
     """
     global _FORKED_JOBS
     shares = assign({name: cost(msm) for name, msm in known.items()}, cost(MSM(late_points, [])), workers)
