@@ -40,16 +40,6 @@ from mixer.snark.qap import c_coefficients, from_r1cs, h_evaluations, lagrange_a
 from mixer.snark.r1cs import R1CS
 from mixer.snark.workers import HeldTables, default_workers, prove_workers, run_parallel
 
-__all__ = [
-    "DevSetupWarning",
-    "KeyTables",
-    "WitnessError",
-    "precompute",
-    "prove",
-    "setup",
-    "verify",
-]
-
 Step = Callable[[str], None]
 """Called with the name of each prover step as it starts (progress bars, profiling)."""
 
