@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
@@ -26,7 +27,17 @@ SETTINGS: dict[str, object] = {
     "optimizer": {"enabled": True, "runs": 200},
     "evmVersion": "cancun",
     "metadata": {"bytecodeHash": "none", "appendCBOR": False},
-    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+    "outputSelection": {
+        "*": {
+            "": ["ast"],
+            "*": [
+                "abi",
+                "evm.bytecode.object",
+                "evm.deployedBytecode.object",
+                "evm.deployedBytecode.immutableReferences",
+            ],
+        }
+    },
 }
 # The generated hashers are straight-line Yul that keeps p on the stack. The Yul optimizer
 # would re-materialize p as a PUSH32 at each of ~400 uses and the constant optimizer would
@@ -44,6 +55,7 @@ SHIPPED = (
     "MiMCHasher",
     "TestToken",
     "AttackRecipient",
+    "AlwaysTrueVerifier",
 )
 SOLC_JS = """
 const solc = require('solc');
@@ -103,6 +115,7 @@ def _compile(sources: dict[str, str], settings: dict[str, object]) -> dict[str, 
     errors = [e for e in output.get("errors", []) if e["severity"] == "error"]
     if errors:
         raise SystemExit("\n".join(e["formattedMessage"] for e in errors))
+    names = _immutable_names(output["sources"])
     found: dict[str, dict[str, object]] = {}
     for file_name, contracts in output["contracts"].items():
         for name, data in contracts.items():
@@ -117,8 +130,40 @@ def _compile(sources: dict[str, str], settings: dict[str, object]) -> dict[str, 
                     "abi": data["abi"],
                     "bytecode": "0x" + data["evm"]["bytecode"]["object"],
                     "deployedBytecode": "0x" + data["evm"]["deployedBytecode"]["object"],
+                    "immutables": _immutables(data["evm"]["deployedBytecode"]["immutableReferences"], names),
                 }
     return found
+
+
+def _immutable_names(sources: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """AST id -> name of every immutable state variable in the compiled sources."""
+    names: dict[str, str] = {}
+
+    def visit(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("nodeType") == "VariableDeclaration" and node.get("mutability") == "immutable":
+                names[str(node["id"])] = str(node["name"])
+            for child in node.values():
+                visit(child)
+        elif isinstance(node, list):
+            for child in node:
+                visit(child)
+
+    for source in sources.values():
+        visit(source["ast"])
+    return names
+
+
+def _immutables(references: dict[str, list[dict[str, int]]], names: dict[str, str]) -> dict[str, list[int]]:
+    """Immutable name -> byte offsets of its 32-byte slots in the deployed code. The shipped
+    deployedBytecode holds zeros there; the wallet masks them to recognise our code on chain
+    and reads the values (a pool's verifier and hasher, a verifier's key) from them."""
+    out: dict[str, list[int]] = {}
+    for ast_id, slots in sorted(references.items()):
+        if any(slot["length"] != 32 for slot in slots):
+            raise SystemExit(f"immutable {names[ast_id]} has a slot that is not 32 bytes")
+        out[names[ast_id]] = sorted(slot["start"] for slot in slots)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

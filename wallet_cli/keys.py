@@ -12,6 +12,7 @@ from pathlib import Path
 
 from circuits import registry
 from mixer import jsonsafe
+from mixer.chain.pool import vk_words
 from mixer.snark import (
     KeyMismatchError,
     ProvingKey,
@@ -59,6 +60,17 @@ def load_verifying_key(home: Path, circuit: str) -> VerifyingKey:
         jsonsafe.UntrustedJSONError,
     ) as exc:  # SnarkFormatError and JSON errors are ValueErrors
         raise UserError(f"the verifying key {path} is unusable: {exc}") from None
+
+
+def installed_key_words(home: Path, circuit: str) -> list[int] | None:
+    """The verifier words (`vk_words`) of the key installed for `circuit`, or None when this
+    home cannot prove for it (no proving key, or no verifying key beside it)."""
+    if not (proving_key_path(home, circuit).exists() and verifying_key_path(home, circuit).exists()):
+        return None
+    try:
+        return vk_words(load_verifying_key(home, circuit))
+    except ValueError as exc:
+        raise UserError(f"the verifying key {verifying_key_path(home, circuit)} is unusable: {exc}") from None
 
 
 def load_proving_key(home: Path, circuit: str) -> ProvingKey:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from mixer.chain.identify import describe
+from mixer.chain.identify import NotAPoolError, describe, history_problems, pool_problems, read_pool
 from mixer.note import Pool
 from mixer.wallet import PoolInfo
 from wallet_cli.args import checked_address
+from wallet_cli.keys import installed_key_words
 from wallet_cli.options import UserError
 from wallet_cli.session import Session
 
@@ -48,3 +49,28 @@ def check_note_pool(s: Session, pool: Pool) -> PoolInfo:
             f"is a {theirs} pool"
         )
     return info
+
+
+def trust_problems(s: Session, info: PoolInfo) -> list[str]:
+    """Why this wallet could not count on withdrawing what it deposits into `info` (empty:
+    it could): its code, hasher, verifier and key are checked (`mixer.chain.identify`), and
+    its root history against its deposit events."""
+    try:
+        code = read_pool(s.chain, info.address)
+    except NotAPoolError as exc:
+        return [str(exc)]
+    book = (info.hash, info.depth, info.denomination, info.token)
+    if (code.hash, code.levels, code.denomination, code.token) != book:
+        return [f"its code is not the {info.hash} {info.amount} {info.currency} pool this home recorded"]
+    problems = pool_problems(s.chain, code, installed_key_words(s.home, code.circuit))
+    return problems or history_problems(s.chain, code, lambda: s.synced(info))
+
+
+def check_trusted(s: Session, info: PoolInfo) -> None:
+    """UserError naming every reason this wallet could not withdraw from `info`, if any."""
+    problems = trust_problems(s, info)
+    if problems:
+        raise UserError(
+            f"refusing to deposit into {info.address}, a pool this wallet could not withdraw from: "
+            + "; ".join(problems)
+        )

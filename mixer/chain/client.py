@@ -126,7 +126,11 @@ class Chain:
 
     def has_code(self, address: str) -> bool:
         """Whether a contract lives at `address` (a pool of a deleted embedded chain does not)."""
-        return bool(self.w3.eth.get_code(address))  # type: ignore[arg-type]
+        return bool(self.code(address))
+
+    def code(self, address: str) -> bytes:
+        """The deployed code at `address` (empty for an account without code)."""
+        return bytes(self.w3.eth.get_code(address))  # type: ignore[arg-type]
 
     def balance(self, address: str) -> int:
         """ETH balance in wei."""

@@ -45,6 +45,14 @@ def deploy_contract(sender: Sender, name: str, *args: Any, step: str | None = No
     return Deployed(str(address), Transaction(step or f"deploy {name}", receipt))
 
 
+VK_WORD_NAMES: Final = (
+    *("alphaX", "alphaY"),
+    *(f"{point}{axis}{part}" for point in ("beta", "gamma", "delta") for axis in "XY" for part in "10"),
+    *(f"ic{i}{axis}" for i in range(4) for axis in "XY"),
+)
+"""The verifier's immutables holding `vk_words`, in the same order."""
+
+
 def vk_words(vk: VerifyingKey) -> list[int]:
     """The verifier contract's 22 constructor words for `vk` (three public inputs):
     alpha, beta, gamma, delta, IC[0..3], G2 coordinates imaginary part first (EIP-197)."""

@@ -18,7 +18,7 @@ from mixer.note import Note
 from mixer.wallet import PoolInfo
 from wallet_cli.args import DEPOSIT_GAS
 from wallet_cli.options import UserError
-from wallet_cli.pools import check_note_pool, resolve
+from wallet_cli.pools import check_note_pool, check_trusted, resolve
 from wallet_cli.privacy import small_crowd
 from wallet_cli.session import Session
 from wallet_cli.view import print_warnings, spinner, summary, transactions, units
@@ -58,6 +58,7 @@ def deposit(
     else:
         info = resolve(s, pool)
         note = Note.generate(info.identity())
+    check_trusted(s, info)
     sender = s.sender()
     client = PoolClient(sender, info.address)
     commitment = note.commitment

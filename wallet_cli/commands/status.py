@@ -16,6 +16,7 @@ from mixer.chain.identify import NotAPoolError, describe
 from mixer.chain.pool import PoolClient
 from mixer.chain.sync import find_withdrawal
 from mixer.wallet import PoolInfo
+from wallet_cli.pools import trust_problems
 from wallet_cli.privacy import MIN_ANONYMITY_SET
 from wallet_cli.session import Session
 from wallet_cli.view import note_state, short, table
@@ -86,6 +87,7 @@ def status(ctx: typer.Context) -> None:
             continue
         client = PoolClient(s.reader(), address)
         size = client.next_index()
+        problems = trust_problems(s, info)
         pool_rows.append(
             {
                 "pool": address,
@@ -95,6 +97,8 @@ def status(ctx: typer.Context) -> None:
                 "deposits": size,
                 "lastRoot": "0x" + client.last_root().to_bytes(32, "big").hex(),
                 "smallAnonymitySet": size < MIN_ANONYMITY_SET,
+                "trusted": not problems,
+                "trustProblems": problems,
             }
         )
         notes_here = [r for r in mine if r.note.pool.address == address]
@@ -109,7 +113,7 @@ def status(ctx: typer.Context) -> None:
             s.console.print(
                 table(
                     "Pools",
-                    ("pool", "denomination", "hash", "deposits (anonymity set)", "last root"),
+                    ("pool", "denomination", "hash", "deposits (anonymity set)", "last root", "trust"),
                     (
                         (
                             short(p["pool"], 4),
@@ -117,12 +121,17 @@ def status(ctx: typer.Context) -> None:
                             p["hash"],
                             p["deposits"],
                             short(p["lastRoot"], 8),
+                            "verified" if p["trusted"] else "[red]UNTRUSTED[/red]",
                         )
                         for p in pool_rows
                     ),
                 )
             )
         for p in pool_rows:
+            for problem in p["trustProblems"]:
+                s.console.print(
+                    f"[red]untrusted[/red]: pool {short(p['pool'], 4)}: {problem}; do not deposit into it"
+                )
             if p["smallAnonymitySet"]:
                 s.console.print(
                     f"[yellow]warning[/yellow]: pool {short(p['pool'], 4)} has only {p['deposits']} "
