@@ -34,8 +34,10 @@ from requests.exceptions import RequestException, Timeout
 from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTimeoutError
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
 from web3.exceptions import Web3Exception
+from web3.types import RPCEndpoint, RPCResponse
 
 from mixer import START_RECURSION_LIMIT, jsonsafe
+from mixer.chain.answers import check_answer
 from mixer.chain.client import ChainError
 
 # py-evm and py_ecc (loaded above) raised the limit for the whole process; keep the normal one
@@ -71,12 +73,18 @@ def embedded_web3(backend: PyEVMBackend | None = None) -> Web3:
 
 
 class _BoundedHTTPProvider(HTTPProvider):
-    """An HTTP provider that parses the node's answers with bounds: a hostile node's deeply
-    nested or oversized answer is one error sentence, not a crash."""
+    """An HTTP provider that parses the node's answers with bounds and checks their shape: a
+    hostile node's deeply nested, oversized or ill-typed answer is one error sentence, not
+    a crash."""
 
     @staticmethod
     def decode_rpc_response(raw_response: bytes) -> Any:
         return jsonsafe.loads(raw_response, what="the node's answer")
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        response = super().make_request(method, params)
+        check_answer(str(method), response)
+        return response
 
 
 def rpc_web3(url: str, timeout: float = 60) -> Web3:
