@@ -9,7 +9,7 @@ each changed node once, level by level, instead of once per inserted leaf and le
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from mixer.field import is_element
 from mixer.hashes import ZERO_LEAF, PoolHasher, get_hasher
@@ -20,6 +20,41 @@ ROOT_HISTORY_SIZE = 100
 
 class TreeFullError(ValueError):
     """The tree already holds 2**depth leaves."""
+
+
+def check_leaves(leaves: Sequence[int]) -> None:
+    """ValueError unless every leaf is a field element."""
+    for leaf in leaves:
+        if isinstance(leaf, bool) or not isinstance(leaf, int) or not is_element(leaf):
+            raise ValueError(f"a leaf must be a field element in [0, r), got {leaf!r}")
+
+
+NodeAt = Callable[[int, int], int]
+"""node_at(level, index): a node of the tree before it grows."""
+
+
+def grow(
+    size: int, new: Sequence[int], zeros: Sequence[int], hasher: PoolHasher, node_at: NodeAt
+) -> list[tuple[int, int, list[int]]]:
+    """The nodes that change when a tree of `size` leaves gets the leaves `new`: for each
+    level from the leaves (0) to the root (len(zeros) - 1), (level, first index, values).
+
+    Each changed node is hashed once. Of the old tree only the left neighbour of the first
+    changed node of each level is read (`node_at`), so a tree kept on disk grows by reading
+    one node per level; nodes right of the last leaf are empty subtrees (`zeros`)."""
+    pair = hasher.fast_pair
+    out = []
+    start, values = size, list(new)
+    for level in range(len(zeros)):
+        out.append((level, start, values))
+        if level == len(zeros) - 1:
+            break
+        children = ([node_at(level, start - 1)] if start % 2 else []) + values
+        if len(children) % 2:
+            children.append(zeros[level])
+        values = [pair(children[i], children[i + 1]) for i in range(0, len(children), 2)]
+        start //= 2
+    return out
 
 
 def empty_subtree_roots(depth: int, hasher: PoolHasher) -> list[int]:
@@ -66,24 +101,18 @@ class MerkleTree:
     def insert_many(self, leaves: Iterable[int]) -> None:
         """Append leaves in order; only the final root enters the root history."""
         new = list(leaves)
-        for leaf in new:
-            if isinstance(leaf, bool) or not isinstance(leaf, int) or not is_element(leaf):
-                raise ValueError(f"a leaf must be a field element in [0, r), got {leaf!r}")
+        check_leaves(new)
         if len(self) + len(new) > self.capacity:
             raise TreeFullError(f"the tree is full: {self.capacity} leaves at depth {self.depth}")
         if not new:
             return
-        start = len(self)
-        self._levels[0].extend(new)
-        pair = self.hasher.fast_pair
-        for level in range(self.depth):
-            below, above = self._levels[level], self._levels[level + 1]
-            start //= 2
-            del above[start:]
-            zero = self.zeros[level]
-            below = below[2 * start :] + ([zero] if len(below) % 2 else [])
-            above.extend(pair(below[i], below[i + 1]) for i in range(0, len(below), 2))
+        for level, start, values in grow(len(self), new, self.zeros, self.hasher, self._node):
+            del self._levels[level][start:]
+            self._levels[level].extend(values)
         self._history.append(self.root)
+
+    def _node(self, level: int, index: int) -> int:
+        return self._levels[level][index]
 
     def path(self, index: int) -> tuple[list[int], list[int]]:
         """(path_elements, path_indices) of leaf `index`; path_indices[i] = bit i of index."""
