@@ -56,6 +56,7 @@ SHIPPED = (
     "TestToken",
     "AttackRecipient",
     "AlwaysTrueVerifier",
+    "PoolFiller",
 )
 SOLC_JS = """
 const solc = require('solc');

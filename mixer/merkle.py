@@ -106,12 +106,13 @@ class MerkleTree:
             raise TreeFullError(f"the tree is full: {self.capacity} leaves at depth {self.depth}")
         if not new:
             return
-        for level, start, values in grow(len(self), new, self.zeros, self.hasher, self._node):
+        for level, start, values in grow(len(self), new, self.zeros, self.hasher, self.node):
             del self._levels[level][start:]
             self._levels[level].extend(values)
         self._history.append(self.root)
 
-    def _node(self, level: int, index: int) -> int:
+    def node(self, level: int, index: int) -> int:
+        """The node at `index` of `level` (0: the leaves); IndexError right of the last leaf's."""
         return self._levels[level][index]
 
     def path(self, index: int) -> tuple[list[int], list[int]]:
