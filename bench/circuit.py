@@ -1,6 +1,6 @@
 """Constraint counts of our circuits next to the same statements written in circom with circomlib.
 
-    python bench/circuit.py [depth]
+    python -m bench.circuit [depth]
 
 The peer circuits are in bench/circom/ and are compiled in the same run with the npm
 `circom2` package (circom 2, `--O2`, wasm). Target: no more constraints than circom's

@@ -1,6 +1,6 @@
 """Gas and calldata of the pool contracts on a real node (anvil), Poseidon and MiMC side by side.
 
-    python bench/gas.py
+    python -m bench.gas
 
 Gas is deterministic, so every number is exact for these inputs. Proofs come from snarkjs on
 a toy circuit with the withdrawal circuit's three public inputs: the verifier's gas depends
@@ -17,15 +17,9 @@ from __future__ import annotations
 
 import statistics
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from chain_nodes import anvil
-from contract_env import fresh_address, record_for
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
-from snarkjs_toy import verification_key
 from web3 import Web3
 
 from mixer.chain.client import Sender, Transaction
@@ -33,6 +27,9 @@ from mixer.chain.pool import PoolClient, deploy_pool, vk_words
 from mixer.chain.record import WithdrawalRecord, encode_batch, proof_to_bytes
 from mixer.field import random_element
 from mixer.snark.snarkjs import vk_from_snarkjs
+from tests.support.chain_nodes import anvil
+from tests.support.contract_env import fresh_address, record_for
+from tests.support.snarkjs_toy import verification_key
 
 DEPTH = 20
 DENOMINATION = 10**17

@@ -1,6 +1,6 @@
 """Poseidon(2) throughput and a 2^16-leaf depth-20 tree build, ours vs circomlibjs, same run.
 
-    python bench/hashes.py [leaves]
+    python -m bench.hashes [leaves]
 
 The peer is circomlibjs (`buildPoseidon`, its fastest Poseidon, wasm-backed field) running
 the same work in node: N hashes of fresh pairs, then a level-by-level build of the same

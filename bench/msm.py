@@ -1,6 +1,6 @@
 """Multi-scalar multiplication and pairing check: ours vs snarkjs's engine (ffjavascript), same run.
 
-    python bench/msm.py [--log-n 13] [--runs 3]
+    python -m bench.msm [--log-n 13] [--runs 3]
 
 Cases: N random G1/G2 points with (a) uniformly random scalars and (b) a witness-like mix
 (half the scalars are bits 0/1, as for Merkle path indices and boolean wires). The peer is

@@ -1,6 +1,6 @@
 """Groth16 prove/verify for the depth-20 Poseidon withdrawal, ours vs snarkjs, same key, same run.
 
-    python bench/prove.py [--runs N] [--circuit withdraw-poseidon-20]
+    python -m bench.prove [--runs N] [--circuit withdraw-poseidon-20]
 
 Both provers use the same snarkjs `.zkey` (a phase-2 key with one contribution, made with
 `snarkjs groth16 setup` on our exported `.r1cs`) and the same inputs. The peer is
@@ -15,7 +15,7 @@ Every proof is verified by both verifiers (ours in-process and as `mixer snark v
 and `snarkjs groth16 verify`). The targets (prove ratio <= 1 in-process and as a whole
 process, verify <= 0.3 s) are printed as met / NOT met and never fail the run; a proof
 that does not verify does. The first run builds a 2^13 powers-of-tau file (~3-5 minutes,
-cached by tests/snarkjs_cli.py, which the tests share).
+cached by tests/support/snarkjs_cli.py, which the tests share).
 """
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ from mixer.snark.snarkjs import (
 )
 from mixer.snark.workers import default_workers
 
+# test helpers: a note in a real tree; the snarkjs runner and powers of tau the tests use
+from tests.support.snark_circuits import withdraw_example
+from tests.support.snarkjs_cli import CommandFailed, ptau, run
+from tests.support.snarkjs_cli import snarkjs as snarkjs_process
+from tests.support.tools import node_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 CACHE = ROOT / ".cache" / "bench"
@@ -55,12 +61,6 @@ PROVE_TARGET = 1.0
 """Ours / snarkjs prove time, median wall of the interleaved runs."""
 VERIFY_TARGET = 0.3
 """Seconds for one verification (the slowest over the proofs checked)."""
-sys.path.insert(0, str(ROOT / "tests"))
-# test helpers: a note in a real tree; the snarkjs runner and powers of tau the tests use
-from conftest import node_tool  # noqa: E402
-from snark_circuits import withdraw_example  # noqa: E402
-from snarkjs_cli import CommandFailed, ptau, run  # noqa: E402
-from snarkjs_cli import snarkjs as snarkjs_process  # noqa: E402
 
 Runs = list[tuple[float, float]]
 """(wall, CPU) seconds of each run."""

@@ -1,7 +1,7 @@
 """Restoring a backup into a wallet: time to merge N notes (the issue measured 4.2 s for 4,000
 with the old quadratic merge).
 
-    python bench/restore.py
+    python -m bench.restore
 
 No peer exists for this (it is our own wallet format); the figure to watch is how the time
 grows from 4,000 to 20,000 notes: linear means about 5x, quadratic 25x.

@@ -1,7 +1,7 @@
 """A pool of N deposits on anvil, and what a user feels: `mixer status` cold and warm, and a
 warm `withdraw --print-record`, each timed as a whole process with its peak memory.
 
-    python bench/scale.py --deposits 100000 [--deposits 1000000 ...]
+    python -m bench.scale --deposits 100000 [--deposits 1000000 ...]
 
 Filling a depth-20 Poseidon pool through `deposit` costs ~0.9M gas of on-chain hashing per
 deposit: hours for a million. So the pool is deployed by `mixer deploy`, then filled the way

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chain_nodes import anvil
-from cli_helpers import DEPTH, new_home, one_error_line, run, run_json
 from eth_utils.address import to_checksum_address
 from py_ecc.bn128 import G1, multiply
 from web3 import Web3
@@ -30,6 +28,8 @@ from mixer.chain.identify import read_pool, verifier_key
 from mixer.chain.pool import deploy_contract, deploy_pool, vk_words
 from mixer.merkle import MerkleTree
 from mixer.snark import vk_from_snarkjs
+from tests.support.chain_nodes import anvil
+from tests.support.cli_helpers import DEPTH, new_home, one_error_line, run, run_json
 
 DENOMINATION = 10**17
 HOLE = 7

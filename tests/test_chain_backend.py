@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chain_nodes import free_port
 from eth_account import Account
 from web3 import Web3
 
@@ -20,6 +19,7 @@ from mixer.chain.artifacts import load
 from mixer.chain.backend import ChainInUseError, close, connect, dev_private_keys, open_embedded
 from mixer.chain.client import ChainError, Sender
 from mixer.chain.pool import deploy_contract
+from tests.support.chain_nodes import free_port
 
 CHILD = """
 import os, sys

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from chain_nodes import anvil
-from contract_env import fresh_address
 from web3 import Web3
 from web3.logs import DISCARD
 
@@ -29,6 +27,8 @@ from mixer.note import Note, Pool
 from mixer.snark import groth16
 from mixer.snark.keys import ProvingKey
 from mixer.withdrawal import plan_withdrawal, prove_withdrawal
+from tests.support.chain_nodes import anvil
+from tests.support.contract_env import fresh_address
 
 DENOMINATION = 10**17
 FEE = 10**15

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from contract_env import fresh_address, record_for
-from snarkjs_toy import verification_key
 from web3 import Web3
 from web3.middleware.base import Web3Middleware
 
@@ -23,6 +21,8 @@ from mixer.chain.sync import SyncError, cache_path, find_withdrawal, sync_deposi
 from mixer.field import random_element
 from mixer.merkle import MerkleTree
 from mixer.snark.snarkjs import vk_from_snarkjs
+from tests.support.contract_env import fresh_address, record_for
+from tests.support.snarkjs_toy import verification_key
 
 DEPTH = 4
 DEPOSIT_GAS = 1_000_000  # fixed: skips a second EVM run per deposit

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json, spawn
 from typer.testing import CliRunner
 
 from mixer.backup import read_backup
@@ -22,6 +21,7 @@ from mixer.chain.reverts import REVERTS
 from mixer.hashes import get_hasher
 from mixer.note import Note
 from mixer.wallet import Wallet
+from tests.support.cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json, spawn
 from wallet_cli.app import app
 from wallet_cli.errors import user_message
 from wallet_cli.main import hoist_global_options

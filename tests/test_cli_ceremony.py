@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli_helpers import env, run, run_json
-from conftest import cached_artifact, node_tool
 from eth_account import Account
-from snarkjs_cli import run as run_tool
-from snarkjs_cli import snarkjs
+
+from tests.support.cli_helpers import env, run, run_json
+from tests.support.snarkjs_cli import run as run_tool
+from tests.support.snarkjs_cli import snarkjs
+from tests.support.tools import cached_artifact, node_tool
 
 CIRCUIT = "withdraw-poseidon-1"
 """698 constraints: the smallest withdrawal circuit, inside a 2^10 powers of tau."""

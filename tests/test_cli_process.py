@@ -13,12 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chain_nodes import anvil
-from cli_helpers import DEPTH, MIXER, env, new_home, one_error_line, run, run_json, run_script, spawn
 from eth_account import Account
 
 from mixer.chain import backend
 from mixer.chain.backend import dev_private_keys
+from tests.support.chain_nodes import anvil
+from tests.support.cli_helpers import (
+    DEPTH,
+    MIXER,
+    env,
+    new_home,
+    one_error_line,
+    run,
+    run_json,
+    run_script,
+    spawn,
+)
 
 ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 """anvil's first dev account (its well-known test mnemonic): the sender via --private-key."""

@@ -15,13 +15,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from chain_nodes import anvil
-from cli_helpers import DEPTH, dev_keys
-from conftest import ROOT
 from eth_account import Account
 from typer.testing import CliRunner
 
 from mixer.chain import backend
+from tests.support.chain_nodes import anvil
+from tests.support.cli_helpers import DEPTH, dev_keys
+from tests.support.tools import ROOT
 from wallet_cli.app import app
 from wallet_cli.main import hoist_global_options
 

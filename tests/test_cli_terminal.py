@@ -14,9 +14,8 @@ import termios
 import time
 from pathlib import Path
 
-from cli_helpers import DEPTH, MIXER, dev_keys, env, new_home, run_json
-
 from mixer.wallet import Wallet
+from tests.support.cli_helpers import DEPTH, MIXER, dev_keys, env, new_home, run_json
 
 COLUMNS = 100
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")

@@ -6,9 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import DEPTH, env, new_home, one_error_line, run, run_json
 from eth_account import Account
-from snarkjs_toy import toy_dir
 
 from mixer.chain import backend
 from mixer.chain.artifacts import load
@@ -17,6 +15,8 @@ from mixer.chain.pool import PoolClient, deploy_contract
 from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
 from mixer.hashes import get_hasher
 from mixer.note import Note, Pool
+from tests.support.cli_helpers import DEPTH, env, new_home, one_error_line, run, run_json
+from tests.support.snarkjs_toy import toy_dir
 
 DENOMINATION = 10**17
 

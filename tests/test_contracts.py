@@ -7,21 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import cast
 
 import pytest
-from chain_nodes import anvil
-from contract_env import (
-    DENOMINATION,
-    DEPTH,
-    SETUP_GAS,
-    TOKEN_DENOMINATION,
-    Env,
-    deploy_env,
-    fresh_address,
-    record_for,
-    toy_pool,
-    withdraw_raw,
-)
 from eth_tester.exceptions import TransactionFailed
-from snarkjs_toy import prove
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
@@ -45,6 +31,20 @@ from mixer.merkle import ROOT_HISTORY_SIZE
 from mixer.params import ZERO_ADDRESS
 from mixer.snark.proof import Proof
 from mixer.snark.snarkjs import proof_from_snarkjs
+from tests.support.chain_nodes import anvil
+from tests.support.contract_env import (
+    DENOMINATION,
+    DEPTH,
+    SETUP_GAS,
+    TOKEN_DENOMINATION,
+    Env,
+    deploy_env,
+    fresh_address,
+    record_for,
+    toy_pool,
+    withdraw_raw,
+)
+from tests.support.snarkjs_toy import prove
 
 GAS = 600_000  # fixed gas on happy paths skips a second (slow on py-evm) pairing run
 

@@ -8,7 +8,8 @@ import importlib.util
 from types import ModuleType
 
 import pytest
-from conftest import ROOT, node_tool
+
+from tests.support.tools import ROOT, node_tool
 
 
 def build_script() -> ModuleType:

@@ -11,8 +11,6 @@ import random
 from collections.abc import Iterator
 
 import pytest
-from chain_nodes import anvil
-from conftest import NODE_MODULES, run_node
 from web3 import Web3
 
 from mixer.chain.artifacts import load
@@ -21,6 +19,8 @@ from mixer.chain.client import Sender
 from mixer.chain.pool import PoolClient, deploy_contract, deploy_pool
 from mixer.field import R, random_element
 from mixer.hashes.poseidon_opt import optimize, plain_permute
+from tests.support.chain_nodes import anvil
+from tests.support.tools import NODE_MODULES, run_node
 
 ZERO_VALUE = 21663839004416932945382355908790599225266501822907911457504978515578255421292
 REFERENCE_JS = """

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT
+from tests.support.tools import ROOT
 
 REFERENCE = re.compile(r"`(test_[a-z0-9_]+\.py)::(test_[a-z0-9_]+)(?:\[([^\]`]+)\])?`")
 

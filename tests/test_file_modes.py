@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from cli_helpers import new_home, run, run_json
+from tests.support.cli_helpers import new_home, run, run_json
 
 
 def _loose(home: Path) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-from test_msm import naive_g1
 
 from mixer.bn254 import G1, G1_GEN, G2_GEN, g1_add, g1_mul, g1_neg, g2_add, g2_mul, g2_neg, msm_g1
 from mixer.bn254.fixed import fixed_bases_g1, fixed_bases_g2, msm_fixed_g1, msm_fixed_g2, weighted_sum
@@ -13,6 +12,7 @@ from mixer.bn254.g1 import g1_affine_in, g1_affine_out, g1_batch_double
 from mixer.bn254.g2 import g2_affine_in, g2_affine_out, g2_batch_double
 from mixer.bn254.msm import OPS
 from mixer.field import R
+from tests.test_msm import naive_g1
 
 rng = random.Random(29)
 

@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import env, one_error_line, run
-from snark_circuits import cubic
-from snarkjs_toy import toy_dir
 
 from mixer.bn254 import G1, G1_GEN, G2_GEN, g1_add, g1_mul, g1_neg, g2_add, g2_mul
 from mixer.field import R
@@ -34,6 +31,9 @@ from mixer.snark.snarkjs import (
     vk_from_snarkjs,
     vk_to_snarkjs,
 )
+from tests.support.cli_helpers import env, one_error_line, run
+from tests.support.snark_circuits import cubic
+from tests.support.snarkjs_toy import toy_dir
 
 PUBLIC = (11, 22, 33)
 OTHER = (44, 55, 66)

@@ -6,7 +6,6 @@ import json
 import random
 
 import pytest
-from conftest import run_node
 
 from circuits.gadgets.bits import assert_bool, dual_mux
 from circuits.gadgets.merkle import merkle_levels
@@ -19,6 +18,7 @@ from mixer.hashes import mimc_feistel as ref_feistel
 from mixer.hashes import mimc_sponge as ref_sponge
 from mixer.hashes import poseidon as ref_poseidon
 from mixer.snark.circuit import Circuit, CircuitError
+from tests.support.tools import run_node
 
 RNG = random.Random(20191104)
 

@@ -13,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from snark_circuits import CUBIC_INPUTS, cubic, withdraw_example
 
 from circuits import registry
 from mixer import fastint
@@ -45,6 +44,8 @@ from mixer.snark.proof import Proof
 from mixer.snark.r1cs import R1CS
 from mixer.snark.snarkjs import proof_from_snarkjs, proof_to_snarkjs, vk_from_snarkjs, vk_to_snarkjs
 from mixer.snark.workers import context, fork_is_safe
+from tests.support.snark_circuits import CUBIC_INPUTS, cubic, withdraw_example
+from tests.support.tools import ROOT
 
 PUBLIC = [CUBIC_INPUTS["x"], CUBIC_INPUTS["y"], CUBIC_INPUTS["z"]]
 
@@ -400,15 +401,14 @@ def engine_results() -> dict[str, object]:
 WITHOUT_GMPY2 = """
 import json, sys
 sys.modules["gmpy2"] = None  # `import gmpy2` now raises ImportError
-sys.path.insert(0, sys.argv[1])
-import test_groth16
+sys.path.insert(0, sys.argv[1])  # the repository root
+from tests import test_groth16
 print(json.dumps(test_groth16.engine_results()))
 """
 
 
 def test_results_are_the_same_without_gmpy2(key: ProvingKey) -> None:
-    tests = Path(__file__).parent
-    command = [sys.executable, "-c", WITHOUT_GMPY2, str(tests)]
+    command = [sys.executable, "-c", WITHOUT_GMPY2, str(ROOT)]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr
     plain, fast = json.loads(proc.stdout), engine_results()

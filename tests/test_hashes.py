@@ -6,7 +6,6 @@ import json
 import random
 
 import pytest
-from conftest import NODE_MODULES, ROOT, run_node
 
 from mixer.field import R
 from mixer.hashes import (
@@ -18,6 +17,7 @@ from mixer.hashes import (
     poseidon_params,
 )
 from mixer.hashes.poseidon_opt import plain_permute
+from tests.support.tools import NODE_MODULES, ROOT, run_node
 
 VECTORS = json.loads((ROOT / "tests/vectors/circomlibjs.json").read_text())
 

@@ -8,7 +8,6 @@ import json
 import threading
 from pathlib import Path
 
-from cli_helpers import new_home, one_error_line, run, run_script, spawn
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +15,7 @@ from mixer import jsonsafe
 from mixer.backup import records_from_bytes
 from mixer.sealed import MalformedError, SealedError, unseal
 from mixer.wallet import PoolBook, WalletError
+from tests.support.cli_helpers import new_home, one_error_line, run, run_script, spawn
 
 DEEP = "[" * 1_000_000 + "]" * 1_000_000
 HUGE_INT = '{"version": 1, "notes": [], "n": ' + "9" * 4301 + "}"

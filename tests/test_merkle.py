@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mixer.field import R
 from mixer.merkle import ROOT_HISTORY_SIZE, MerkleTree, TreeFullError, verify_path
+from tests.support.tools import ROOT
 
 VECTORS = json.loads((ROOT / "tests/vectors/circomlibjs.json").read_text())
 TORNADO_ZEROS = [

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_node
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mixer.field import R
 from mixer.snark.ntt import coset_evaluations, coset_shift, ntt, root_of_unity
+from tests.support.tools import run_node
 
 FIELD = st.integers(min_value=0, max_value=R - 1)
 

@@ -18,10 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import new_home, one_error_line, spawn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from snark_circuits import cubic
 
 from mixer.chain.answers import RESULTS, MalformedAnswerError, check_answer
 from mixer.chain.record import RecordError
@@ -39,6 +37,8 @@ from mixer.snark import (
 from mixer.snark.iden3 import read_zkey, write_zkey
 from mixer.snark.keyfile import decode, encode
 from mixer.snark.proof import Proof
+from tests.support.cli_helpers import new_home, one_error_line, spawn
+from tests.support.snark_circuits import cubic
 from wallet_cli.commands.relay import _read_file
 from wallet_cli.options import UserError
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 
-from snark_circuits import CUBIC_INPUTS, cubic
-
 from mixer.field import R
 from mixer.snark.ntt import ntt
 from mixer.snark.qap import (
@@ -17,6 +15,7 @@ from mixer.snark.qap import (
     wire_polynomials_at,
 )
 from mixer.snark.r1cs import R1CS
+from tests.support.snark_circuits import CUBIC_INPUTS, cubic
 
 
 def test_domain_has_room_for_constraints_and_public_binding_rows() -> None:

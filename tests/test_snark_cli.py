@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from snark_circuits import withdraw_example
-from snarkjs_cli import ptau, snarkjs
-from snarkjs_toy import toy_dir
 from typer.testing import CliRunner, Result
 
 from mixer.field import R
 from mixer.snark import groth16
 from mixer.snark.snarkjs import vk_from_snarkjs
+from tests.support.snark_circuits import withdraw_example
+from tests.support.snarkjs_cli import ptau, snarkjs
+from tests.support.snarkjs_toy import toy_dir
 from wallet_cli.app import app
 
 CIRCUIT = "withdraw-poseidon-1"

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from snark_circuits import CUBIC_INPUTS, cubic, withdraw_example
-from snarkjs_cli import ptau, snarkjs
 
 from circuits import registry
 from mixer.snark import groth16, iden3
@@ -24,6 +22,8 @@ from mixer.snark.snarkjs import (
     vk_from_snarkjs,
     vk_to_snarkjs,
 )
+from tests.support.snark_circuits import CUBIC_INPUTS, cubic, withdraw_example
+from tests.support.snarkjs_cli import ptau, snarkjs
 
 PUBLIC = [CUBIC_INPUTS["x"], CUBIC_INPUTS["y"], CUBIC_INPUTS["z"]]
 

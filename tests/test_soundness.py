@@ -17,7 +17,6 @@ import random
 from collections import deque
 
 import pytest
-from withdraw_witness import ForgingCircuit, forge_withdraw, note_inputs, sample_note, undetected_mutations
 
 from circuits import registry
 from circuits.gadgets.mimc import mimc_sponge
@@ -25,6 +24,13 @@ from circuits.gadgets.poseidon import poseidon
 from mixer.field import R
 from mixer.snark.circuit import Circuit
 from mixer.snark.r1cs import R1CS
+from tests.support.withdraw_witness import (
+    ForgingCircuit,
+    forge_withdraw,
+    note_inputs,
+    sample_note,
+    undetected_mutations,
+)
 
 DELTAS = (1, R - 1, random.Random(7).randrange(2, R - 1))
 

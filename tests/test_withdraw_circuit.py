@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from withdraw_witness import forge_withdraw, note_inputs, sample_note
 
 from circuits import registry
 from circuits.withdraw import withdraw
@@ -14,6 +13,7 @@ from mixer.hashes import get_hasher
 from mixer.merkle import MerkleTree
 from mixer.snark.circuit import Circuit, CircuitError
 from mixer.withdrawal import withdraw_inputs
+from tests.support.withdraw_witness import forge_withdraw, note_inputs, sample_note
 
 HASHES = ["poseidon", "mimcsponge"]
 DEPTH = 4

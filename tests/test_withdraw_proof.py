@@ -8,7 +8,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-from snarkjs_cli import snarkjs
 
 from circuits import registry
 from mixer.extdata import ExtData
@@ -19,6 +18,7 @@ from mixer.snark import groth16, iden3
 from mixer.snark.circuit import InputValue
 from mixer.snark.groth16 import DevSetupWarning
 from mixer.withdrawal import withdraw_inputs
+from tests.support.snarkjs_cli import snarkjs
 
 DEPTH = 20
 

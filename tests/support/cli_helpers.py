@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from conftest import cached_artifact
 from typer.testing import CliRunner, Result
 
 from circuits import registry
 from mixer.snark.keyfile import VERSION as KEY_FILE_VERSION
+from tests.support.tools import cached_artifact
 from wallet_cli.app import app
 
 MIXER = Path(sys.executable).parent / "mixer"

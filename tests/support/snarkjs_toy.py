@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT, cached_artifact, node_tool
-from snarkjs_cli import ptau, run
+from tests.support.snarkjs_cli import ptau, run
+from tests.support.tools import ROOT, cached_artifact, node_tool
 
 TOY = """pragma circom 2.0.0;
 template Toy() {

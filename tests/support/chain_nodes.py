@@ -8,8 +8,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from conftest import node_tool
 from web3 import HTTPProvider, Web3
+
+from tests.support.tools import node_tool
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from conftest import cached_artifact, node_tool
+from tests.support.tools import cached_artifact, node_tool
 
 
 def snarkjs(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

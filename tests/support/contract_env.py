@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from eth_account import Account
-from snarkjs_toy import prove, verification_key
 from web3 import Web3
 from web3.contract import Contract
 
@@ -18,6 +17,7 @@ from mixer.extdata import ExtData
 from mixer.field import random_element
 from mixer.params import ZERO_ADDRESS
 from mixer.snark.snarkjs import proof_from_snarkjs, vk_from_snarkjs
+from tests.support.snarkjs_toy import prove, verification_key
 
 DENOMINATION = 10**17
 TOKEN_DENOMINATION = 1000 * 10**18
