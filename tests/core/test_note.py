@@ -75,7 +75,7 @@ def test_preimage_is_nullifier_then_secret_little_endian() -> None:
     assert Note.from_preimage(POOL, preimage) == note
 
 
-VECTORS = json.loads((Path(__file__).parent / "vectors" / "circomlibjs.json").read_text())
+VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "circomlibjs.json").read_text())
 
 
 @pytest.mark.parametrize("hash_name", HASHES)
@@ -264,4 +264,4 @@ def test_documented_example_is_a_valid_note() -> None:
     assert note.nullifier == int.from_bytes(bytes(range(1, 32)), "little")
     assert note.secret == int.from_bytes(bytes(range(32, 63)), "little")
     assert note.to_string() == example
-    assert example in (Path(__file__).parent.parent / "docs" / "formats.md").read_text()
+    assert example in (Path(__file__).parents[2] / "docs" / "formats.md").read_text()

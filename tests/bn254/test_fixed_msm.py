@@ -12,7 +12,7 @@ from mixer.bn254.g1 import g1_affine_in, g1_affine_out, g1_batch_double
 from mixer.bn254.g2 import g2_affine_in, g2_affine_out, g2_batch_double
 from mixer.bn254.msm import OPS
 from mixer.field import R
-from tests.test_msm import naive_g1
+from tests.bn254.test_msm import naive_g1
 
 rng = random.Random(29)
 

@@ -1,6 +1,7 @@
 """docs/threat-model.md names a test for every attack: each named test (and each
 parametrisation id it names) must exist, so renaming or deleting a test cannot silently
-leave an attack undefended on paper."""
+leave an attack undefended on paper. A test is named by its path from the repository root
+(`tests/<area>/test_x.py::test_y`), so moving a test file is caught too."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 from tests.support.tools import ROOT
 
-REFERENCE = re.compile(r"`(test_[a-z0-9_]+\.py)::(test_[a-z0-9_]+)(?:\[([^\]`]+)\])?`")
+REFERENCE = re.compile(r"`((?:[a-z0-9_]+/)*test_[a-z0-9_]+\.py)::(test_[a-z0-9_]+)(?:\[([^\]`]+)\])?`")
 
 
 def test_every_test_the_threat_model_names_exists() -> None:
@@ -17,7 +18,7 @@ def test_every_test_the_threat_model_names_exists() -> None:
     assert len(references) >= 40
     missing = []
     for file, test, ids in references:
-        path = ROOT / "tests" / file
+        path = ROOT / file
         source = path.read_text() if path.exists() else ""
         if f"def {test}(" not in source:
             missing.append(f"{file}::{test}")

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOP_LEVEL = ("mixer", "circuits", "wallet_cli")
 
 KNOWN_MODULE_CYCLES: frozenset[frozenset[str]] = frozenset()

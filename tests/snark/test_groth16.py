@@ -402,7 +402,7 @@ WITHOUT_GMPY2 = """
 import json, sys
 sys.modules["gmpy2"] = None  # `import gmpy2` now raises ImportError
 sys.path.insert(0, sys.argv[1])  # the repository root
-from tests import test_groth16
+from tests.snark import test_groth16
 print(json.dumps(test_groth16.engine_results()))
 """
 

@@ -1,0 +1,1 @@
+"""The circuits package: gadgets, the withdrawal circuit, its soundness and its full-size proof."""

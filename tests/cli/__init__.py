@@ -1,0 +1,1 @@
+"""The `mixer` command: each command through typer's runner and as real processes, README, hostile input."""

@@ -1,0 +1,1 @@
+"""The pure core: field, hashes, Merkle tree, notes, external data."""
