@@ -147,6 +147,7 @@ def full_app() -> typer.Typer:
         deposit,
         notes,
         relay,
+        relayer,
         setup,
         snark,
         status,
@@ -166,6 +167,7 @@ def full_app() -> typer.Typer:
     ):
         app.command()(command)
     notes.register(app)
+    relayer.register(app)
     return snark.register(app)
 
 
