@@ -152,6 +152,7 @@ def full_app() -> typer.Typer:
         snark,
         status,
         withdraw,
+        withdrawal_status,
     )
 
     app = new_app()
@@ -160,6 +161,7 @@ def full_app() -> typer.Typer:
         deploy.deploy,
         deposit.deposit,
         withdraw.withdraw,
+        withdrawal_status.withdrawal_status,
         relay.relay,
         status.status,
         compliance.compliance,
