@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cli_helpers
 import requests
 from chain_nodes import free_port
-from cli_helpers import DEPTH, MIXER, dev_keys, env
+from cli_helpers import MIXER, dev_keys, env
 from eth_account import Account
 from web3 import Web3
 
@@ -36,7 +37,8 @@ FEE = 10**16
 
 
 def proving_key() -> ProvingKey:
-    return load_key(dev_keys() / f"withdraw-poseidon-{DEPTH}.key")
+    """The development key of `cli_helpers.DEPTH` (3 for the tests; the bench sets another)."""
+    return load_key(dev_keys() / f"withdraw-poseidon-{cli_helpers.DEPTH}.key")
 
 
 @dataclass
@@ -119,7 +121,11 @@ def make_pool(w3: Web3, tmp: Path, deposits: int, *, home: Path | None = None) -
     pk = proving_key()
     deployer = Sender(w3, str(w3.eth.accounts[0]))
     deployed = deploy_pool(
-        deployer, hasher="poseidon", verifying_key=vk_words(pk.vk), denomination=DENOMINATION, levels=DEPTH
+        deployer,
+        hasher="poseidon",
+        verifying_key=vk_words(pk.vk),
+        denomination=DENOMINATION,
+        levels=cli_helpers.DEPTH,
     )
     info = describe(deployer, deployed.pool, deploy_block=deployed.block)
     if home is not None:
