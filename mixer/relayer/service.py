@@ -484,6 +484,7 @@ class Relayer:
             else:
                 again.append(job.id)
         self.store.close_batch(batch, mined=None, requeue=again, why=why)
+        self._next_nonce = min(self._next_nonce, batch.nonce)  # its nonce is free again: no gap
         self.log({"event": "dropped", "batch": batch.id, "error": why})
 
     def _replace(self, w3: Web3, batch: Batch, last: Attempt) -> Attempt:
