@@ -147,10 +147,12 @@ def full_app() -> typer.Typer:
         deposit,
         notes,
         relay,
+        relayer,
         setup,
         snark,
         status,
         withdraw,
+        withdrawal_status,
     )
 
     app = new_app()
@@ -159,6 +161,7 @@ def full_app() -> typer.Typer:
         deploy.deploy,
         deposit.deposit,
         withdraw.withdraw,
+        withdrawal_status.withdrawal_status,
         relay.relay,
         status.status,
         compliance.compliance,
@@ -166,6 +169,7 @@ def full_app() -> typer.Typer:
     ):
         app.command()(command)
     notes.register(app)
+    relayer.register(app)
     return snark.register(app)
 
 

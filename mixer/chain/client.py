@@ -17,7 +17,7 @@ from eth_account import Account
 from eth_tester.exceptions import TransactionFailed
 from eth_utils.crypto import keccak
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
+from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3Exception
 from web3.types import TxParams, TxReceipt
 
 from mixer.chain.reverts import revert_message
@@ -105,6 +105,18 @@ class Transaction:
         return int(self.receipt["blockNumber"])
 
 
+@dataclass(frozen=True)
+class SignedTx:
+    """A transaction signed but not yet broadcast (`Sender.sign`): a relayer stores it (and
+    its hash) before broadcasting, so a crash in between cannot lose track of it."""
+
+    raw: bytes
+    hash: str
+    """0x-hex keccak of `raw`: the transaction hash the chain will know it by."""
+    nonce: int
+    gas_price: int
+
+
 @dataclass
 class Chain:
     """Read-only questions to a chain."""
@@ -143,6 +155,33 @@ class Chain:
     def gas_price(self) -> int:
         return int(self.w3.eth.gas_price)
 
+    def pending_nonce(self, address: str) -> int:
+        """The nonce of `address`'s next transaction, counting those still in the mempool."""
+        return int(self.w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+
+    def broadcast(self, raw: bytes) -> str:
+        """Hand a signed transaction to the node; its 0x-hex hash. ChainError (the node's own
+        words) if the node refuses it (nonce too low, underpriced replacement, ...)."""
+        try:
+            return "0x" + bytes(self.w3.eth.send_raw_transaction(raw)).hex()
+        except (Web3Exception, ValueError) as exc:
+            raise ChainError(f"the node refused the transaction: {exc}") from None
+
+    def receipt(self, tx_hash: str) -> TxReceipt | None:
+        """The receipt of a mined transaction; None while it is pending or unknown."""
+        try:
+            return self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except (TransactionNotFound, ValueError):
+            return None
+
+    def knows(self, tx_hash: str) -> bool:
+        """Whether the node has transaction `tx_hash`, pending or mined."""
+        try:
+            self.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+        except (TransactionNotFound, ValueError):
+            return False
+        return True
+
     def sender_of(self, tx_hash: str) -> str:
         """The account that sent transaction `tx_hash`."""
         return str(self.w3.eth.get_transaction(tx_hash)["from"])  # type: ignore[arg-type]
@@ -154,6 +193,20 @@ class Sender(Chain):
 
     address: str
     private_key: bytes | None = None
+
+    def sign(self, call: Any, *, nonce: int, gas: int, gas_price: int, value: int = 0) -> SignedTx:
+        """Sign `call` (a web3 contract function) as a legacy transaction with this exact
+        `nonce`, `gas` and `gas_price`, without broadcasting it (`Chain.broadcast`). Legacy
+        pricing has one number to raise when a transaction must be replaced. Needs the
+        private key."""
+        if self.private_key is None:
+            raise ChainError("signing a transaction here needs the account's private key (--private-key)")
+        params: TxParams = {"from": self.address, "value": value}  # type: ignore[typeddict-item]
+        params.update({"nonce": nonce, "gas": gas, "gasPrice": gas_price})  # type: ignore[typeddict-item]
+        tx = call.build_transaction(params)
+        signed = Account.sign_transaction(tx, self.private_key)
+        raw = bytes(signed.raw_transaction)
+        return SignedTx(raw, "0x" + keccak(raw).hex(), nonce, gas_price)
 
     def send(
         self,

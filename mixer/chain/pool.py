@@ -17,7 +17,7 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from mixer.chain.artifacts import load
-from mixer.chain.client import READ_ERRORS, REVERT_ERRORS, Sender, Transaction, named_revert
+from mixer.chain.client import READ_ERRORS, REVERT_ERRORS, Sender, SignedTx, Transaction, named_revert
 from mixer.chain.erc20 import ERC20
 from mixer.chain.record import WithdrawalRecord, encode_batch, new_recipient_id
 from mixer.params import HASH_FAMILIES, ZERO_ADDRESS
@@ -68,6 +68,20 @@ def vk_words(vk: VerifyingKey) -> list[int]:
         assert point is not None
         words += point
     return words
+
+
+def vk_from_words(words: Sequence[int]) -> VerifyingKey:
+    """The verifying key whose `vk_words` are `words` (e.g. read from a verifier's code by
+    `identify.verifier_key`); ValueError for a list that is not 22 words."""
+    if len(words) != len(VK_WORD_NAMES):
+        raise ValueError(f"a withdrawal verifying key is {len(VK_WORD_NAMES)} words, got {len(words)}")
+    w = list(words)
+
+    def g2(i: int) -> Any:
+        return ((w[i + 1], w[i]), (w[i + 3], w[i + 2]))
+
+    ic = tuple((w[i], w[i + 1]) for i in range(14, 22, 2))
+    return VerifyingKey(alpha1=(w[0], w[1]), beta2=g2(2), gamma2=g2(6), delta2=g2(10), ic=ic)
 
 
 @dataclass(frozen=True)
@@ -229,10 +243,56 @@ class PoolClient:
         """
         if value is None:
             value = refund * len(records)
-        call = self.contract.functions.withdraw(
-            encode_batch(records), list(new_recipients), relayer, fee, refund
-        )
+        call = self._withdraw_call(records, new_recipients, relayer, fee, refund)
         return self._send("withdraw", call, value=value, gas=gas, dry_run=dry_run)
+
+    def _withdraw_call(
+        self,
+        records: Sequence[WithdrawalRecord],
+        new_recipients: Sequence[str],
+        relayer: str,
+        fee: int,
+        refund: int,
+    ) -> Any:
+        batch = encode_batch(records)
+        return self.contract.functions.withdraw(batch, list(new_recipients), relayer, fee, refund)
+
+    def simulate_withdraw(
+        self,
+        records: Sequence[WithdrawalRecord],
+        *,
+        new_recipients: Sequence[str] = (),
+        relayer: str = ZERO_ADDRESS,
+        fee: int = 0,
+        refund: int = 0,
+        gas: int | None = None,
+    ) -> None:
+        """Execute the withdrawal once with `eth_call` from this sender, sending nothing;
+        ContractReverted (named) if it would revert."""
+        call = self._withdraw_call(records, new_recipients, relayer, fee, refund)
+        params: dict[str, Any] = {"from": self.sender.address, "value": refund * len(records)}
+        if gas is not None:
+            params["gas"] = gas
+        try:
+            call.call(params)
+        except REVERT_ERRORS as exc:
+            raise named_revert(exc, self.abi) from None
+
+    def sign_withdraw(
+        self,
+        records: Sequence[WithdrawalRecord],
+        *,
+        new_recipients: Sequence[str] = (),
+        relayer: str = ZERO_ADDRESS,
+        fee: int = 0,
+        refund: int = 0,
+        nonce: int,
+        gas: int,
+        gas_price: int,
+    ) -> SignedTx:
+        """The withdrawal signed with this nonce and gas price, not broadcast (`Sender.sign`)."""
+        call = self._withdraw_call(records, new_recipients, relayer, fee, refund)
+        return self.sender.sign(call, nonce=nonce, gas=gas, gas_price=gas_price, value=refund * len(records))
 
     # -- reading ---------------------------------------------------------------------------
 

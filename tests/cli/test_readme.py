@@ -125,6 +125,9 @@ def test_the_quick_start_demo_and_every_option_the_readme_names_exist() -> None:
         "demo",
         "notes",
         "snark",
+        "relayer",
+        "relayer serve",
+        "withdrawal-status",
     ]
     commands += [f"notes {sub}" for sub in ("list", "show", "backup", "restore")]
     helps = ""

@@ -20,6 +20,7 @@ from mixer.extdata import ExtData
 from mixer.params import ZERO_ADDRESS
 from mixer.wallet import PoolInfo
 from mixer.withdrawal import PROVE_STEPS, WithdrawalError, plan_withdrawal, prove_withdrawal
+from wallet_cli import relaying
 from wallet_cli.args import WITHDRAW_GAS, NoteArg, checked_address, note_argument, parse_fee, parse_refund
 from wallet_cli.keys import load_proving_key
 from wallet_cli.options import UserError
@@ -72,6 +73,19 @@ def withdraw(
         bool,
         typer.Option("--print-record", help="Build the proof and print the record; send nothing."),
     ] = False,
+    relayer_url: Annotated[
+        str | None, typer.Option(help="Send through this relayer service (it pays the gas, takes its fee).")
+    ] = None,
+    max_fee: Annotated[
+        str | None, typer.Option(help="With --relayer-url: refuse a relayer fee above this (e.g. 0.01).")
+    ] = None,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="With --relayer-url: return once the relayer accepted it.")
+    ] = False,
+    proxy: Annotated[
+        str | None,
+        typer.Option(help="With --relayer-url: reach it through this proxy (socks5h://127.0.0.1:9050)."),
+    ] = None,
 ) -> None:
     """Withdraw a deposit to --to with a zero-knowledge proof (nobody learns which deposit)."""
     s = Session.of(ctx)
@@ -83,9 +97,15 @@ def withdraw(
     refund_wei = parse_refund(refund, info)
     if fee_units and relayer is None:
         raise UserError("--fee pays a relayer: pass --relayer ADDRESS too")
+    service = None if relayer_url is None else relaying.client(relayer_url, proxy)
+    if service is not None:  # the relayer service's own address and fee are what the proof binds
+        if relayer is not None or fee_units or print_record:
+            raise UserError("--relayer-url takes the relayer's address and fee from it: no --relayer, --fee")
+        status, fee_units = relaying.terms(s, service, info, max_fee)
+        relayer_address = status.relayer
     nullifier_hash = note.nullifier_hash
     wallet = s.wallet() if s.has_wallet() and not print_record else None  # password asked before sending
-    client = PoolClient(s.reader() if print_record else s.sender(), info.address)
+    client = PoolClient(s.reader() if print_record or service else s.sender(), info.address)
     if client.is_spent(nullifier_hash):
         if wallet is not None and wallet.find(note) is not None:
             wallet.update(note, spent=True)
@@ -111,7 +131,7 @@ def withdraw(
     warnings = link_warnings(
         depositor=chain.sender_of(pool.deposits[plan.leaf_index].tx_hash),
         recipient=recipient,
-        sender=None if print_record else chain.address,
+        sender=None if print_record or service else chain.address,
         recipient_nonce=chain.nonce(recipient),
         deposits=size,
     )
@@ -138,6 +158,12 @@ def withdraw(
         "newRecipients": new_recipients,
         "warnings": warnings,
     }
+
+    if service is not None:
+        raw = record.encode()
+        wait = not no_wait
+        relaying.send(s, service, info=info, note=note, wallet=wallet, record=raw, bound=bound, wait=wait)
+        return
 
     if print_record:
         data = {"record": "0x" + record.encode().hex(), "pool": info.address, **bound}
