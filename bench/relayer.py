@@ -1,6 +1,6 @@
 """The relayer service measured: admission throughput, end-to-end latency, gas per record.
 
-    python bench/relayer.py
+    python -m bench.relayer
 
 A real `mixer relayer serve` process on 127.0.0.1 against anvil, a Poseidon pool of depth 6
 (64 leaves: room for 8 + 32 + 1 withdrawals) with a development key. For N = 8 and N = 32
@@ -27,13 +27,10 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-import cli_helpers
-from chain_nodes import anvil
-from relayer_env import DENOMINATION, FEE, PoolEnv, fresh, fund, make_pool, relayer_process
-
 from mixer.params import ZERO_ADDRESS
+from tests.support import cli_helpers
+from tests.support.chain_nodes import anvil
+from tests.support.relayer_env import DENOMINATION, FEE, PoolEnv, fresh, fund, make_pool, relayer_process
 
 DEPTH = 6
 SIZES = (8, 32)

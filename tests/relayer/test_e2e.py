@@ -11,9 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chain_nodes import anvil
-from cli_helpers import new_home, spawn
-from relayer_env import (
+from web3 import Web3
+
+from mixer.chain.client import Chain
+from mixer.chain.sync import find_withdrawal
+from tests.support.chain_nodes import anvil
+from tests.support.cli_helpers import new_home, spawn
+from tests.support.relayer_env import (
     DENOMINATION,
     FEE,
     PoolEnv,
@@ -22,10 +26,6 @@ from relayer_env import (
     make_pool,
     relayer_process,
 )
-from web3 import Web3
-
-from mixer.chain.client import Chain
-from mixer.chain.sync import find_withdrawal
 
 KILL_SCRIPT = """
 import os, signal, sys

@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cli_helpers
 import requests
-from chain_nodes import free_port
-from cli_helpers import MIXER, dev_keys, env
 from eth_account import Account
 from web3 import Web3
 
@@ -31,6 +28,9 @@ from mixer.note import Note
 from mixer.snark import ProvingKey, load_key
 from mixer.wallet import PoolBook, PoolInfo
 from mixer.withdrawal import plan_withdrawal, prove_withdrawal
+from tests.support import cli_helpers
+from tests.support.chain_nodes import free_port
+from tests.support.cli_helpers import MIXER, dev_keys, env
 
 DENOMINATION = 10**17
 FEE = 10**16

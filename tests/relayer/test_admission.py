@@ -10,13 +10,22 @@ from typing import Any
 
 import pytest
 import requests
-from chain_nodes import anvil
-from cli_helpers import new_home
-from relayer_env import DENOMINATION, FEE, PoolEnv, RelayerProcess, fresh, fund, make_pool, relayer_process
 from web3 import Web3
 
 from mixer.chain.client import Chain
 from mixer.field import R
+from tests.support.chain_nodes import anvil
+from tests.support.cli_helpers import new_home
+from tests.support.relayer_env import (
+    DENOMINATION,
+    FEE,
+    PoolEnv,
+    RelayerProcess,
+    fresh,
+    fund,
+    make_pool,
+    relayer_process,
+)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 import requests
-from chain_nodes import anvil
-from relayer_env import DENOMINATION, FEE, PoolEnv, fresh, fund, make_pool
 
 from mixer.chain import backend
 from mixer.chain.client import Chain
@@ -21,6 +19,8 @@ from mixer.relayer.http import Limits, Server
 from mixer.relayer.policy import TokenBuckets, bumped, next_batch
 from mixer.relayer.service import Config, Node, Relayer
 from mixer.relayer.store import Job
+from tests.support.chain_nodes import anvil
+from tests.support.relayer_env import DENOMINATION, FEE, PoolEnv, fresh, fund, make_pool
 
 
 def _server(pool: PoolEnv, node: Node, tmp: Path, log: list[dict[str, Any]], **config: Any) -> Server:
