@@ -54,8 +54,8 @@ def withdraw(pool: PoolClient) -> tuple[int, str, str]:
     return record.nullifier_hash, recipient, pool.withdraw([record], gas=600_000).hash
 
 
-def sync(chain: Web3, pool: PoolClient, cache: Path) -> Any:
-    return sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=cache)
+def sync(chain: Web3, pool: PoolClient, cache: Path, max_range: int = 2000) -> Any:
+    return sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=cache, max_range=max_range)
 
 
 def test_a_notes_spent_state_and_withdrawal_tx_come_from_the_synced_events(
@@ -63,7 +63,7 @@ def test_a_notes_spent_state_and_withdrawal_tx_come_from_the_synced_events(
 ) -> None:
     deposit(pool, 3)
     first, to, tx = withdraw(pool)
-    synced = sync(chain, pool, tmp_path)
+    synced = sync(chain, pool, tmp_path, max_range=1)  # every block a whole range: all cached
     spent = synced.withdrawal_of(first)
     assert spent is not None and (spent.to, spent.tx_hash, spent.fee) == (to, tx, 0)
     assert spent.block_number == chain.eth.get_transaction(tx)["blockNumber"]  # type: ignore[arg-type]
@@ -71,7 +71,7 @@ def test_a_notes_spent_state_and_withdrawal_tx_come_from_the_synced_events(
     # incrementally: a later withdrawal is found from the cache onwards
     deposit(pool, 1)
     second, _, tx2 = withdraw(pool)
-    again = sync(chain, pool, tmp_path)
+    again = sync(chain, pool, tmp_path, max_range=1)
     assert [w.nullifier_hash for w in again.withdrawals] == [first, second]
     assert again.withdrawal_of(second).tx_hash == tx2  # type: ignore[union-attr]
     cached = json.loads(cache_path(tmp_path, chain.eth.chain_id, pool.address).read_text())
@@ -83,14 +83,15 @@ def test_an_older_cache_without_withdrawals_is_fetched_again_not_misread(
 ) -> None:
     deposit(pool, 2)
     nullifier, _, _ = withdraw(pool)
-    sync(chain, pool, tmp_path)
+    sync(chain, pool, tmp_path, max_range=1)
     path = cache_path(tmp_path, chain.eth.chain_id, pool.address)
+    assert json.loads(path.read_text())["next_block"] == chain.eth.block_number + 1
     # what version 1 wrote: the same deposits through the same block, and no withdrawals at all
     old = json.loads(path.read_text())
     old["version"] = 1
     del old["withdrawals"]
     path.write_text(json.dumps(old))
-    synced = sync(chain, pool, tmp_path)
+    synced = sync(chain, pool, tmp_path, max_range=1)
     assert synced.withdrawal_of(nullifier) is not None  # read as "nothing spent" it would be None
     assert json.loads(path.read_text())["version"] == CACHE_VERSION
 
@@ -163,3 +164,33 @@ def test_a_node_inventing_a_withdrawal_cannot_mark_an_unspent_note_spent(
         synced = sync(chain, pool, tmp_path)
     assert synced.withdrawal_of(mine) is None
     assert synced.withdrawal_of(spent) is not None and synced.withdrawal_of(invented) is not None
+
+
+def test_a_sync_does_not_start_at_the_block_where_this_wallet_last_stopped(
+    chain: Web3, pool: PoolClient, tmp_path: Path
+) -> None:
+    """A wallet syncs just before its own deposit; resuming the next sync right after that
+    point would ask the node for logs from the deposit's own block. Ranges are cut on a grid of
+    multiples of the range size, the same for every wallet, and only whole ones are cached."""
+    asked: list[tuple[int, int]] = []
+
+    class Recorder(Web3Middleware):
+        def request_processor(self, method: Any, params: Any) -> Any:
+            if method == "eth_getLogs":
+                asked.append((int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)))
+            return method, params
+
+    deposit(pool, 2)
+    while (chain.eth.block_number + 1) % 4 == 0:  # so that our deposit's block is off the grid
+        deposit(pool, 1)
+    chain.middleware_onion.add(Recorder, "recorder")
+    try:
+        sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path, max_range=4)
+        mine = pool.deposit(random_element(), value=1, gas=DEPOSIT_GAS).transaction.block
+        deposit(pool, 1)
+        asked.clear()
+        sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path, max_range=4)
+    finally:
+        chain.middleware_onion.remove("recorder")
+    assert asked and all(first % 4 == 0 and last // 4 == first // 4 for first, last in asked)
+    assert mine % 4 != 0 and all(first != mine for first, _ in asked)

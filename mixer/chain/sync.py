@@ -8,8 +8,14 @@ Note state (deposited, spent, by which transaction) is derived locally from thes
 (`SyncedPool.deposit_of`, `SyncedPool.withdrawal_of`); no question keyed by a note (its
 commitment, nullifier hash, deposit block or transaction) is ever asked.
 
-The cache is rewritten atomically after every range, so an interrupted sync resumes where
-it stopped. Nothing a node returns is trusted: every log must be of the pool, of one of the
+Ranges are cut at multiples of the range size (2000 blocks), so every wallet asks for the
+same ranges; only whole ranges are cached (atomically, after each), and the last, partial
+range up to the latest block is fetched again by the next sync. So the first block a sync
+asks for is a multiple of 2000 (or the pool's deployment block), never the block where this
+wallet's previous sync stopped: that is typically the block of its own next deposit. An
+interrupted sync resumes at the last whole range.
+
+Nothing a node returns is trusted: every log must be of the pool, of one of the
 two events, inside the asked range; leaf indices must run 0, 1, 2, ... without gap or
 repeat; commitments and nullifier hashes must be field elements; a nullifier hash is spent
 at most once; a fee is at most the denomination; the rebuilt tree's root and size must equal
@@ -188,7 +194,8 @@ def event_logs(
 ) -> Iterator[tuple[int, list[EventData]]]:
     """The logs of `events` (of one contract) in blocks `start..end`, all events in one
     `eth_getLogs` per range of at most `max_range` consecutive blocks: yields (last block of
-    the range, its decoded logs in the node's order). A range the node refuses (e.g. "query
+    the range, its decoded logs in the node's order). Ranges are cut at multiples of
+    `max_range`, whatever `start` is. A range the node refuses (e.g. "query
     returned more than 10000 results") is halved, down to a single block. A log of another
     contract or event, outside the asked range, or that does not decode is a `SyncError`."""
     if max_range < 1:
@@ -200,7 +207,8 @@ def event_logs(
     names = "/".join(e.event_name for e in events)
     step, block = max_range, start
     while block <= end:
-        stop = min(end, block + step - 1)
+        # ranges never cross a multiple of max_range: the same grid for every wallet
+        stop = min(end, block + step - 1, (block // max_range + 1) * max_range - 1)
         try:
             raws = w3.eth.get_logs(
                 {
@@ -333,6 +341,7 @@ def sync_deposits(
     ):
         cache = _fresh(chain_id, pool, start_block)  # reorganised: start over
 
+    kept = (cache.next_block, cache.last_hash, len(cache.deposits), len(cache.withdrawals))
     spent = {w.nullifier_hash for w in cache.withdrawals}
     events = [contract.events.Deposit(), contract.events.Withdrawal()]
     for end, raws in event_logs(w3, events, cache.next_block, target, max_range=max_range):
@@ -341,8 +350,13 @@ def sync_deposits(
                 cache.deposits.append(_to_event(raw, len(cache.deposits)))
             else:
                 cache.withdrawals.append(_to_withdrawal(raw, spent, denomination))
-        cache.next_block, cache.last_hash = end + 1, _block_hash(w3, end)
-        write_file(path, cache.to_json(), overwrite=True)
+        if (end + 1) % max_range == 0:
+            # only whole ranges of the grid are cached: the next sync starts at a multiple of
+            # max_range, as every wallet's does, never at the block where it last stopped (just
+            # before one of its own deposits, typically), which would point at that deposit
+            cache.next_block, cache.last_hash = end + 1, _block_hash(w3, end)
+            write_file(path, cache.to_json(), overwrite=True)
+            kept = (cache.next_block, cache.last_hash, len(cache.deposits), len(cache.withdrawals))
         if progress is not None:
             progress(end, target)
 
@@ -369,4 +383,15 @@ def sync_deposits(
             f"{len(cache.withdrawals)} withdrawals the node returned (it withheld Withdrawal events, or "
             "invented more than there are deposits); the local cache was discarded"
         )
+    next_block, last_hash, n_deposits, n_withdrawals = kept
+    whole = _Cache(
+        chain_id,
+        pool,
+        start_block,
+        next_block,
+        last_hash,
+        cache.deposits[:n_deposits],
+        cache.withdrawals[:n_withdrawals],
+    )
+    write_file(path, whole.to_json(), overwrite=True)  # the whole ranges, in this version's format
     return SyncedPool(cache.deposits, tree, target, root_index, cache.withdrawals)
