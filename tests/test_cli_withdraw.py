@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from mixer.chain.artifacts import load
 from mixer.chain.client import ContractReverted, Sender
 from mixer.chain.pool import PoolClient, deploy_contract
 from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
+from mixer.chain.sync import sync_deposits
 from mixer.hashes import get_hasher
 from mixer.note import Note, Pool
 
@@ -161,9 +163,16 @@ def test_withdraw_user_errors(pool: tuple[Path, str, list[str]]) -> None:
 
 
 def test_a_tampered_sync_cache_is_caught_by_the_root_check(pool: tuple[Path, str, list[str]]) -> None:
-    home, _, notes = pool
-    run_json(home, "status")  # fills the deposit cache
+    home, address, notes = pool
+    run_json(home, "status")  # writes the pool's cache: on so short a chain, no whole range yet
     (cache,) = (home / "cache").iterdir()
+    w3 = backend.open_embedded(home / "chain")
+    try:  # ranges of one block are all whole: every event is cached
+        start = json.loads(cache.read_text())["start_block"]
+        cache_dir = home / "cache"
+        sync_deposits(w3, address, hasher="poseidon", cache_dir=cache_dir, start_block=start, max_range=1)
+    finally:
+        backend.close(w3)
     text = cache.read_text()
     second = Note.parse(notes[1])
     commitment = get_hasher("poseidon").commitment(second.nullifier, second.secret)
