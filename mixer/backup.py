@@ -34,6 +34,9 @@ PURPOSE: Final = "note backup"
 PAYLOAD_VERSION: Final = 1
 _TX_HASH = re.compile(r"0x[0-9a-f]{64}")
 _RECORD_FIELDS: Final = {"note", "leaf_index", "deposit_tx", "withdrawal_tx", "spent"}
+_OPTIONAL_FIELDS: Final = {"depositor"}
+"""Fields a record may lack: wallets and backups written before they existed still load."""
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class NoteRecord:
     deposit_tx: str | None = None
     withdrawal_tx: str | None = None
     spent: bool = False
+    depositor: str | None = None
+    """The account that sent the deposit, recorded by `mixer deposit` (None: not known, e.g.
+    a note made by an older version). The wallet compares it with a withdrawal's recipient
+    and sender locally, instead of asking a node who sent the note's deposit transaction."""
 
     def __post_init__(self) -> None:
         if self.leaf_index is not None and (
@@ -57,21 +64,32 @@ class NoteRecord:
                 raise ValueError(f"{name} must be 0x and 64 lowercase hex digits, got {value!r}")
         if type(self.spent) is not bool:
             raise ValueError("spent must be true or false")
+        if self.depositor is not None and (
+            not isinstance(self.depositor, str) or not _ADDRESS.fullmatch(self.depositor)
+        ):
+            raise ValueError(f"depositor must be 0x and 40 hex digits, got {self.depositor!r}")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "note": self.note.to_string(),
             "leaf_index": self.leaf_index,
             "deposit_tx": self.deposit_tx,
             "withdrawal_tx": self.withdrawal_tx,
             "spent": self.spent,
         }
+        if self.depositor is not None:  # absent when unknown: older readers load such records
+            out["depositor"] = self.depositor
+        return out
 
     @classmethod
     def from_json(cls, value: Any) -> NoteRecord:
-        if not isinstance(value, dict) or set(value) != _RECORD_FIELDS:
+        if (
+            not isinstance(value, dict)
+            or not _RECORD_FIELDS <= set(value) <= _RECORD_FIELDS | _OPTIONAL_FIELDS
+        ):
             raise MalformedError(
-                f"malformed note record: expected exactly the fields {sorted(_RECORD_FIELDS)}"
+                f"malformed note record: expected exactly the fields {sorted(_RECORD_FIELDS)} "
+                f"and optionally {sorted(_OPTIONAL_FIELDS)}"
             )
         if not isinstance(value["note"], str):
             raise MalformedError("malformed note record: note must be a string")
@@ -82,6 +100,7 @@ class NoteRecord:
                 value["deposit_tx"],
                 value["withdrawal_tx"],
                 value["spent"],
+                value.get("depositor"),
             )
         except ValueError as exc:  # NoteError is a ValueError too
             raise MalformedError(f"malformed note record: {exc}") from None

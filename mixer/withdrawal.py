@@ -4,8 +4,9 @@
     circuit = circuits.registry.load(plan.circuit)
     record = prove_withdrawal(proving_key, plan, circuit, root_index=synced.root_index, recipient_id=rid)
 
-The chain-facing values (the root's slot in the pool's ring, the recipient's directory id)
-come from the caller, who read them from the pool; everything here is deterministic
+The chain-facing values (the root's slot in the pool's ring, the recipient's id: the wallet
+uses `new_recipient_id(0)`, so that the recipient is never looked up) come from the caller;
+everything here is deterministic
 arithmetic on the note, the tree and the payment parameters.
 
 The compiled circuit comes from the caller too (`WithdrawalCircuit`: a name and a witness
@@ -113,7 +114,7 @@ def make_record(
     plan: WithdrawalPlan, proof: Proof, *, root_index: int, recipient_id: int
 ) -> WithdrawalRecord:
     """The 296-byte record for `plan`: `root_index` is the ring slot holding `plan.root`,
-    `recipient_id` the directory id of `plan.ext.recipient` (both read from the pool).
+    `recipient_id` points at `plan.ext.recipient` (a directory id, or `new_recipient_id(i)`).
     WithdrawalError if a point of `proof` is infinity: no valid withdrawal proof has one."""
     if proof.a is None or proof.b is None or proof.c is None:
         raise WithdrawalError("a proof point is at infinity: no valid withdrawal proof has one")

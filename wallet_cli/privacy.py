@@ -2,32 +2,48 @@
 
 The proof hides which deposit is spent; the addresses around it can still tell: a recipient
 that made the deposit, a withdrawal sent (its gas paid) by the depositing account, a
-recipient whose own earlier transactions tie it to someone, a crowd of too few deposits.
-Tornado Cash users were deanonymised mostly this way, not by breaking the cryptography.
+recipient that made other deposits, a crowd of too few deposits. Tornado Cash users were
+deanonymised mostly this way, not by breaking the cryptography.
+
+Every check here uses what the wallet knows locally (the depositing account it recorded at
+deposit time, the pool's synced deposit count): asking a node who sent the note's deposit
+transaction, or how many transactions the recipient has sent, would itself tell the node
+which deposit is being withdrawn and where to (docs/threat-model.md). So whether the
+recipient has a transaction history of its own is no longer checked: use a fresh address.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 MIN_ANONYMITY_SET = 10
 """Below this many deposits a withdrawal hides in a crowd too small to matter: we warn."""
 
 
 def link_warnings(
-    *, depositor: str, recipient: str, sender: str | None, recipient_nonce: int, deposits: int
+    *,
+    depositor: str | None,
+    recipient: str,
+    sender: str | None,
+    own_depositors: Sequence[str] = (),
+    deposits: int,
 ) -> list[str]:
-    """One sentence per link the withdrawal would leave. `sender` is None when someone else
-    (a relayer) will send it; addresses compare case-insensitively."""
+    """One sentence per link the withdrawal would leave. `depositor` is the account that made
+    this note's deposit (None when the wallet did not record it); `own_depositors` the
+    accounts that made any deposit of this wallet; `sender` is None when someone else (a
+    relayer) will send it; addresses compare case-insensitively."""
     warnings = []
-    if recipient.lower() == depositor.lower():
+    same = recipient.lower()
+    if depositor is not None and same == depositor.lower():
         warnings.append(
             f"the recipient {recipient} made this deposit: the withdrawal links straight back to it"
         )
-    elif recipient_nonce > 0:
+    elif any(same == d.lower() for d in own_depositors):
         warnings.append(
-            f"the recipient {recipient} has sent {recipient_nonce} transaction(s): a fresh address keeps "
-            "the withdrawal apart from that history"
+            f"the recipient {recipient} made deposits of this wallet: a fresh address keeps the "
+            "withdrawal apart from them"
         )
-    if sender is not None and sender.lower() == depositor.lower():
+    if sender is not None and depositor is not None and sender.lower() == depositor.lower():
         warnings.append(
             f"the withdrawal is sent (its gas paid) by {sender}, the account that made this deposit: anyone "
             "can link the two; send it from another account or through a relayer (--print-record)"

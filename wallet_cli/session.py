@@ -123,10 +123,11 @@ class Session:
         return Sender(w3, match)
 
     def synced(self, info: PoolInfo) -> SyncedPool:
-        """The pool's deposits and tree, synced from the cache in the home (root-checked)."""
+        """The pool's deposits, withdrawals and tree, synced from the cache in the home
+        (root-checked): the same requests for every wallet of the pool, none keyed by a note."""
         cache_dir = self.home / "cache"
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with view.sync_bar(self.console, f"Syncing deposits of {info.address}") as progress:
+        with view.sync_bar(self.console, f"Syncing events of {info.address}") as progress:
             return sync_deposits(
                 self.w3,
                 info.address,
@@ -172,6 +173,17 @@ class Session:
                 self._wallet = Wallet.create(self.home, self.password(new=True))
                 self.console.print(f"Created a new wallet in {self.home}")
         return self._wallet
+
+    def wallet_if_available(self) -> Wallet | None:
+        """The home's wallet when there is one and its password can be had (MIXER_PASSWORD or
+        a terminal to ask in); None otherwise. For commands that only read what the wallet
+        knows about a note (its depositor) and work without it."""
+        if not self.has_wallet():
+            return None
+        try:
+            return self.wallet()
+        except UserError:  # no password without a terminal: go on without the wallet
+            return None
 
     # -- output -----------------------------------------------------------------------------
 

@@ -148,10 +148,6 @@ class Chain:
         """ETH balance in wei."""
         return int(self.w3.eth.get_balance(address))  # type: ignore[arg-type]
 
-    def nonce(self, address: str) -> int:
-        """How many transactions `address` has sent."""
-        return int(self.w3.eth.get_transaction_count(address))  # type: ignore[arg-type]
-
     def gas_price(self) -> int:
         return int(self.w3.eth.gas_price)
 
@@ -181,10 +177,6 @@ class Chain:
         except (TransactionNotFound, ValueError):
             return False
         return True
-
-    def sender_of(self, tx_hash: str) -> str:
-        """The account that sent transaction `tx_hash`."""
-        return str(self.w3.eth.get_transaction(tx_hash)["from"])  # type: ignore[arg-type]
 
 
 @dataclass

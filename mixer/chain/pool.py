@@ -326,7 +326,10 @@ class PoolClient:
         )
 
     def has_commitment(self, commitment: int) -> bool:
-        """Whether `commitment` was deposited (the pool accepts each commitment once)."""
+        """Whether `commitment` was deposited (the pool accepts each commitment once).
+
+        A question keyed by a note: the wallet never asks it (it reads the synced Deposit
+        events, `SyncedPool.deposit_of`); see docs/threat-model.md."""
         return bool(self.contract.functions.commitments(commitment.to_bytes(32, "big")).call())
 
     def denomination(self) -> int:
@@ -345,6 +348,9 @@ class PoolClient:
         return self.root_at(self.current_root_index())
 
     def is_spent(self, nullifier_hash: int) -> bool:
+        """Whether `nullifier_hash` is spent. Keyed by a note: the wallet reads its notes'
+        state from the synced Withdrawal events (`SyncedPool.withdrawal_of`) instead; only
+        `mixer relay` asks it, about records it is about to publish (docs/threat-model.md)."""
         return bool(self.contract.functions.isSpent(nullifier_hash.to_bytes(32, "big")).call())
 
     def levels(self) -> int:
@@ -353,7 +359,9 @@ class PoolClient:
     # -- the recipient directory -------------------------------------------------------------
 
     def recipient_id(self, recipient: str) -> int | None:
-        """The directory id of `recipient`, or None when it was never registered."""
+        """The directory id of `recipient`, or None when it was never registered. Asked by a
+        relayer about records it is about to send; a withdrawing wallet does not ask it (its
+        record names the recipient as `newRecipients[0]`, docs/threat-model.md)."""
         try:
             return int(self.contract.functions.recipientId(recipient).call())
         except REVERT_ERRORS as exc:

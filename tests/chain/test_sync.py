@@ -1,6 +1,7 @@
-"""Deposit-event sync on the embedded chain: bounded ranges, resumable cache, a rebuilt tree
-checked against the pool, and clear errors when a (deliberately lying) node bends the events;
-the withdrawal lookup (`mixer compliance`, `status`) in the same bounded ranges."""
+"""Pool sync on the embedded chain: bounded ranges, resumable cache, a rebuilt tree checked
+against the pool, and clear errors when a (deliberately lying) node bends the events; the
+pool's withdrawals fetched with its deposits, in the same requests (tests/test_sync_withdrawals.py
+has the rest)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from web3.middleware.base import Web3Middleware
 from mixer.chain.backend import embedded_web3
 from mixer.chain.client import Sender
 from mixer.chain.pool import PoolClient, deploy_pool, vk_words
-from mixer.chain.sync import SyncError, cache_path, find_withdrawal, sync_deposits
+from mixer.chain.sync import SyncError, cache_path, sync_deposits
 from mixer.field import random_element
 from mixer.merkle import MerkleTree
 from mixer.snark.snarkjs import vk_from_snarkjs
@@ -213,15 +214,15 @@ def test_a_node_refusing_wide_log_ranges_is_asked_for_narrower_ones(chain: Web3,
     receipt = pool.withdraw([record], gas=600_000).receipt
     with narrow_node(chain, 2) as answered:
         synced = sync_deposits(chain, pool.address, hasher="poseidon", cache_dir=tmp_path, start_block=start)
-        spent = find_withdrawal(chain, pool.address, record.nullifier_hash, from_block=start)
-        unspent = find_withdrawal(chain, pool.address, record.nullifier_hash + 1, from_block=start)
+    spent = synced.withdrawal_of(record.nullifier_hash)
+    unspent = synced.withdrawal_of(record.nullifier_hash + 1)
     assert [d.commitment for d in synced.deposits] == commitments
-    assert spent is not None and (spent.to, spent.block) == (recipient, receipt["blockNumber"])
+    assert spent is not None and (spent.to, spent.block_number) == (recipient, receipt["blockNumber"])
     assert spent.tx_hash == "0x" + bytes(receipt["transactionHash"]).hex()
     assert unspent is None
     assert answered and all(last - first < 2 for first, last in answered)
     latest = chain.eth.block_number
     assert receipt["blockNumber"] == latest
-    # three scans (deposits, a withdrawal, no withdrawal), each of start..latest without a gap
+    # one scan of start..latest without a gap, deposits and withdrawals in the same requests
     blocks = [n for first, last in answered for n in range(first, last + 1)]
-    assert blocks == list(range(start, latest + 1)) * 3
+    assert blocks == list(range(start, latest + 1))

@@ -4,6 +4,12 @@ Only the note links the two: its commitment names the deposit, its nullifier has
 withdrawal. Showing the note (or this report) to an auditor proves where the funds came
 from; anyone holding the note could also withdraw an unspent deposit, so disclose notes
 only after they are spent.
+
+The report is built from the pool's synced events (the same for every wallet) and from what
+this wallet recorded at deposit time (the depositing account): making it asks the node
+nothing keyed by the note. A depositor the wallet did not record (a note made by an older
+version, or by another wallet) is reported as unknown, with the deposit transaction that
+shows it, rather than looked up.
 """
 
 from __future__ import annotations
@@ -12,8 +18,6 @@ from typing import Any
 
 import typer
 
-from mixer.chain.pool import PoolClient
-from mixer.chain.sync import SyncError, find_withdrawal
 from wallet_cli.args import NoteArg, note_argument
 from wallet_cli.options import UserError
 from wallet_cli.pools import check_note_pool
@@ -32,11 +36,12 @@ def compliance(
     commitment = note.commitment
     nullifier_hash = note.nullifier_hash
     pool = s.synced(info)
-    event = next((d for d in pool.deposits if d.commitment == commitment), None)
+    event = pool.deposit_of(commitment)
     if event is None:
         raise UserError(f"no deposit for this note in pool {info.address}: there is nothing to disclose")
-    chain = s.chain
-    depositor = chain.sender_of(event.tx_hash)
+    wallet = s.wallet_if_available()
+    stored = wallet.find(note) if wallet is not None else None
+    depositor = None if stored is None else stored.depositor
     report: dict[str, Any] = {
         "pool": info.address,
         "chainId": info.chain_id,
@@ -52,18 +57,11 @@ def compliance(
         },
         "withdrawal": None,
     }
-    spent = None
-    if PoolClient(s.reader(), info.address).is_spent(nullifier_hash):
-        spent = find_withdrawal(s.w3, info.address, nullifier_hash, from_block=event.block_number)
-        if spent is None:
-            raise SyncError(
-                "the pool marks this note spent, but the node returned no Withdrawal event for it"
-            )
+    spent = pool.withdrawal_of(nullifier_hash)
     if spent is not None:
         report["withdrawal"] = {
             "tx": spent.tx_hash,
-            "block": spent.block,
-            "timestamp": chain.block_timestamp(spent.block),
+            "block": spent.block_number,
             "to": spent.to,
             "relayer": spent.relayer,
             "fee": spent.fee,
@@ -73,7 +71,11 @@ def compliance(
             ("pool", f"{info.address} ({report['amount']}, chain {info.chain_id})"),
             ("commitment", report["commitment"]),
             ("deposit tx", event.tx_hash),
-            ("deposited by", depositor),
+            (
+                "deposited by",
+                depositor
+                or "not recorded by this wallet (the deposit transaction shows it; not asked of the node)",
+            ),
             ("deposit block", event.block_number),
         ]
         if spent is None:
@@ -84,7 +86,7 @@ def compliance(
                 ("withdrawal tx", spent.tx_hash),
                 ("paid to", spent.to),
                 ("relayer fee", f"{units(spent.fee, info.decimals)} {info.currency} to {spent.relayer}"),
-                ("withdrawal block", spent.block),
+                ("withdrawal block", spent.block_number),
             ]
         summary(s.console, "Compliance report: what this note proves", rows)
     s.result(report)

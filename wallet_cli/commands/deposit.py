@@ -4,6 +4,12 @@ The order is what keeps funds safe: the note is sealed and fsynced into the wall
 then the transaction goes out, then its hash and leaf index are recorded. A crash before
 the broadcast leaves a note that holds nothing (`mixer deposit --note` sends it later); a
 crash after it leaves a note whose deposit `mixer status` finds on chain.
+
+The wallet records the depositing account with the note, so that `withdraw` and
+`compliance` know it without asking a node who sent the deposit. Whether an existing note
+(`--note`) is already deposited is read from the pool's synced events, not asked of the
+node by its commitment; a fresh note's commitment is random, so it is not looked up at all
+(the transaction publishes it a moment later, and its dry run would name a duplicate).
 """
 
 from __future__ import annotations
@@ -62,12 +68,14 @@ def deposit(
     sender = s.sender()
     client = PoolClient(sender, info.address)
     commitment = note.commitment
-    if client.has_commitment(commitment):
+    if note_text is not None and s.synced(info).deposit_of(commitment) is not None:
         raise UserError("this note is already deposited in the pool; see `mixer status`")
     _check_funds(client, info)
 
     wallet = s.wallet(create=True)
-    wallet.add(NoteRecord(note))  # durable (fsynced) before anything is broadcast
+    # durable (fsynced) before anything is broadcast, with the account that is about to deposit
+    if not wallet.add(NoteRecord(note, depositor=sender.address)):
+        wallet.update(note, depositor=sender.address)
     with spinner(s.console, f"Depositing {info.amount} {info.currency} into {info.address}…"):
         made = client.deposit(commitment, gas=DEPOSIT_GAS, dry_run=True)
     s.txs.add(*made.transactions)

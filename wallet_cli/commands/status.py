@@ -3,6 +3,10 @@ refreshed from the chain and written back to the wallet.
 
 This is also how a deposit interrupted by a crash is recovered: a note saved before its
 transaction was broadcast is found on chain (or reported as not deposited).
+
+Every note's state is derived locally from the pool's synced Deposit and Withdrawal events,
+which every wallet of the pool downloads over the same block ranges: `status` asks the node
+nothing keyed by one of your notes (docs/threat-model.md).
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import typer
 from mixer.backup import NoteRecord
 from mixer.chain.identify import NotAPoolError, describe
 from mixer.chain.pool import PoolClient
-from mixer.chain.sync import find_withdrawal
 from mixer.wallet import PoolInfo
 from wallet_cli.pools import trust_problems
 from wallet_cli.privacy import MIN_ANONYMITY_SET
@@ -27,21 +30,16 @@ def refresh(s: Session, info: PoolInfo, records: list[NoteRecord]) -> list[NoteR
     if not records:
         return []
     pool = s.synced(info)
-    client = PoolClient(s.reader(), info.address)
     out = []
     for record in records:
         note = record.note
-        commitment = note.commitment
         changes: dict[str, Any] = {}
-        event = next((d for d in pool.deposits if d.commitment == commitment), None)
+        event = pool.deposit_of(note.commitment)
         if event is not None and (record.leaf_index, record.deposit_tx) != (event.leaf_index, event.tx_hash):
             changes.update(leaf_index=event.leaf_index, deposit_tx=event.tx_hash)
-        if not record.spent and client.is_spent(note.nullifier_hash):
-            changes["spent"] = True
-            start = info.deploy_block if event is None else event.block_number
-            spent_by = find_withdrawal(s.w3, info.address, note.nullifier_hash, from_block=start)
-            if spent_by is not None and record.withdrawal_tx is None:
-                changes["withdrawal_tx"] = spent_by.tx_hash
+        spent_by = pool.withdrawal_of(note.nullifier_hash)
+        if spent_by is not None and (record.spent, record.withdrawal_tx) != (True, spent_by.tx_hash):
+            changes.update(spent=True, withdrawal_tx=spent_by.tx_hash)
         out.append(s.wallet().update(note, **changes) if changes else record)
     return out
 

@@ -4,6 +4,12 @@ The proof binds the recipient, the relayer, its fee and (token pools) the ETH re
 recipient's gas (extDataHash), so whoever sends the record can change none of them;
 `--print-record` stops before sending and prints the 296-byte record and the parameters it
 is bound to, for a relayer to submit.
+
+Nothing asked of the node before the withdrawal is sent is keyed by the note or the
+recipient (docs/threat-model.md): spent-ness comes from the pool's synced Withdrawal events,
+the depositing account from the wallet's own record of the deposit, and the record names
+its recipient as `newRecipients[0]` of its own transaction (registering is idempotent), so
+the recipient's directory id is never looked up.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import typer
 from circuits import registry
 from mixer.backup import NoteRecord
 from mixer.chain.pool import PoolClient
+from mixer.chain.record import new_recipient_id
 from mixer.chain.reverts import REVERTS
 from mixer.extdata import ExtData
 from mixer.params import ZERO_ADDRESS
@@ -43,7 +50,7 @@ def print_record_for_people(s: Session, info: PoolInfo, data: dict[str, Any]) ->
             ("relayer", data["relayer"]),
             ("fee", amount(data["fee"], info.decimals, info.currency)),
             ("refund", amount(data["refund"], 18, "eth")),
-            ("registers", ", ".join(new) + " (first-time recipient)" if new else "nothing (known recipient)"),
+            ("registers", ", ".join(new) + " (unless already registered: nothing was looked up)"),
             ("privacy warnings", f"{len(data['warnings'])} (printed above)" if data["warnings"] else "none"),
         ],
     )
@@ -104,14 +111,17 @@ def withdraw(
         status, fee_units = relaying.terms(s, service, info, max_fee)
         relayer_address = status.relayer
     nullifier_hash = note.nullifier_hash
-    wallet = s.wallet() if s.has_wallet() and not print_record else None  # password asked before sending
+    # the password is asked before proving; --print-record works without a wallet too
+    wallet = s.wallet_if_available() if print_record else (s.wallet() if s.has_wallet() else None)
+    stored = wallet.find(note) if wallet is not None else None
     client = PoolClient(s.reader() if print_record or service else s.sender(), info.address)
-    if client.is_spent(nullifier_hash):
-        if wallet is not None and wallet.find(note) is not None:
-            wallet.update(note, spent=True)
-        raise UserError(REVERTS["NullifierSpent"])
 
     pool = s.synced(info)
+    spent_by = pool.withdrawal_of(nullifier_hash)  # from the pool's events: nothing asked about this note
+    if spent_by is not None:
+        if wallet is not None and stored is not None:
+            wallet.update(note, spent=True, withdrawal_tx=spent_by.tx_hash)
+        raise UserError(REVERTS["NullifierSpent"])
     ext = ExtData(recipient, relayer_address, fee_units, refund_wei)
     try:
         plan = plan_withdrawal(note, pool.tree, ext)
@@ -127,17 +137,18 @@ def withdraw(
     if client.root_at(pool.root_index) != plan.root:
         raise UserError("unknown root: the pool does not hold the root of the synced tree; try again")
     size = len(pool.deposits)
-    chain = client.sender
     warnings = link_warnings(
-        depositor=chain.sender_of(pool.deposits[plan.leaf_index].tx_hash),
+        depositor=None if stored is None else stored.depositor,
         recipient=recipient,
-        sender=None if print_record or service else chain.address,
-        recipient_nonce=chain.nonce(recipient),
+        sender=None if print_record or service else client.sender.address,
+        own_depositors=[] if wallet is None else [r.depositor for r in wallet.records() if r.depositor],
         deposits=size,
     )
     print_warnings(s.console, warnings)
     pk = load_proving_key(s.home, plan.circuit)
-    (recipient_id,), new_recipients = client.assign_recipient_ids([recipient])
+    # newRecipients[0] of this record's own transaction: registering a known address again
+    # changes nothing, and the recipient's directory id is never asked of the node
+    recipient_id, new_recipients = new_recipient_id(0), [recipient]
     bar, on_step = steps_bar(s.console, "Proving", PROVE_STEPS)
     with bar:
         # not checked here: the dry run below (or the relayer's) verifies the proof on chain
@@ -172,7 +183,6 @@ def withdraw(
         s.result(data)
         return
 
-    before = client.balance_of(recipient)
     sent = client.withdraw(
         [record],
         new_recipients=new_recipients,
@@ -185,7 +195,8 @@ def withdraw(
     s.txs.add(sent)
     if wallet is not None and not wallet.add(NoteRecord(note, spent=True, withdrawal_tx=sent.hash)):
         wallet.update(note, spent=True, withdrawal_tx=sent.hash)
-    after = client.balance_of(recipient)
+    received = info.denomination - fee_units  # what the pool pays the recipient (the tx succeeded)
+    after = client.balance_of(recipient)  # asked only now that the withdrawal is public
     if not s.options.json:
         summary(
             s.console,
@@ -193,12 +204,12 @@ def withdraw(
             [
                 ("pool", info.address),
                 ("to", recipient),
-                ("received", f"{units(after - before, info.decimals)} {info.currency}"),
+                ("received", f"{units(received, info.decimals)} {info.currency}"),
                 ("relayer fee", f"{units(fee_units, info.decimals)} {info.currency}"),
                 *([("gas refund", f"{units(refund_wei)} ETH")] if refund_wei else []),
-                ("recipient balance", f"{units(before, info.decimals)} -> {units(after, info.decimals)}"),
+                ("recipient balance", f"{units(after, info.decimals)} {info.currency}"),
                 ("anonymity set", f"{size} deposits"),
             ],
         )
         transactions(s.console, s.txs.entries)
-    s.result({"pool": info.address, "received": after - before, **bound})
+    s.result({"pool": info.address, "received": received, **bound})
