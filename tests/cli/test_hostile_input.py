@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
-import threading
 from pathlib import Path
 
 from hypothesis import given
@@ -16,6 +14,7 @@ from mixer.backup import records_from_bytes
 from mixer.sealed import MalformedError, SealedError, unseal
 from mixer.wallet import PoolBook, WalletError
 from tests.support.cli_helpers import new_home, one_error_line, run, run_script, spawn
+from tests.support.fake_node import answering
 
 DEEP = "[" * 1_000_000 + "]" * 1_000_000
 HUGE_INT = '{"version": 1, "notes": [], "n": ' + "9" * 4301 + "}"
@@ -137,31 +136,9 @@ def test_the_embedded_evm_still_runs_deep_calls_with_its_own_limit(tmp_path: Pat
     assert data["ok"] is True
 
 
-class _HostileNode(http.server.BaseHTTPRequestHandler):
-    """A 'JSON-RPC node' whose every answer is nested a million levels deep."""
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = ('{"jsonrpc":"2.0","id":0,"result":' + DEEP + "}").encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_should_answer_a_hostile_nodes_deeply_nested_json_with_one_sentence(tmp_path: Path) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HostileNode)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
+    with answering(('{"jsonrpc":"2.0","id":0,"result":' + DEEP + "}").encode()) as url:
         result = spawn(new_home(tmp_path / "home"), "--rpc-url", url, "status")
-    finally:
-        server.shutdown()
     assert result.returncode == 1, result.stderr
     assert "nested more than" in one_error_line(result.stderr)
 

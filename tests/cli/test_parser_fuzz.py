@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import http.server
 import json
-import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +36,7 @@ from mixer.snark.iden3 import read_zkey, write_zkey
 from mixer.snark.keyfile import decode, encode
 from mixer.snark.proof import Proof
 from tests.support.cli_helpers import new_home, one_error_line, spawn
+from tests.support.fake_node import answering
 from tests.support.snark_circuits import cubic
 from wallet_cli.commands.relay import _read_file
 from wallet_cli.options import UserError
@@ -173,26 +172,8 @@ ANSWERS = {
 
 @pytest.fixture(params=sorted(ANSWERS))
 def hostile_node(request: pytest.FixtureRequest) -> Iterator[str]:
-    answer = ANSWERS[request.param]
-
-    class Node(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Node)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with answering(ANSWERS[request.param]) as url:
+        yield url
 
 
 def test_a_hostile_nodes_malformed_answers_are_one_sentence_and_status_1(
