@@ -6,7 +6,8 @@ Gas is deterministic, so every number is exact for these inputs. Proofs come fro
 a toy circuit with the withdrawal circuit's three public inputs: the verifier's gas depends
 only on the number of public inputs, not on the circuit. Recipients are fresh (never-used)
 addresses, the private case, which pays the EVM's new-account surcharge (25,000 gas) on
-every payout; they are registered beforehand unless the row says "first-time".
+every payout; they are in the pool's directory beforehand unless the row says "first-time"
+(named through the transaction's `newRecipients`, paid without being registered).
 
 The peer is Tornado Cash Classic: its withdraw(bytes,bytes32,bytes32,address,address,uint256,
 uint256) call encoded for the same withdrawal (calldata measured here), and its published
@@ -78,12 +79,12 @@ def measure(w3: Web3, sender: Sender, relayer: str, kind: str, vk: list[int]) ->
             f"   calldata {len(data) / n:>5.0f} B, {calldata_gas(data) / n:>6,.0f} gas per record"
         )
         ok = ok and (n != 8 or per <= WITHDRAW_TARGET)
-    # a first-time recipient registered by the withdrawal transaction itself
+    # a first-time recipient, named by the transaction's newRecipients (what `mixer withdraw` sends)
     recipient = fresh_address()
     ids, new = pool.assign_recipient_ids([recipient])
     record = record_for(pool, recipient, relayer=relayer, fee=FEE, recipient_id=ids[0])
     sent = pool.withdraw([record], new_recipients=new, relayer=relayer, fee=FEE)
-    print(f"  {kind:10} withdraw x1, first-time recipient registered by the same tx: {sent.gas_used:,}")
+    print(f"  {kind:10} withdraw x1, first-time recipient through newRecipients: {sent.gas_used:,}")
     return pool, ok
 
 

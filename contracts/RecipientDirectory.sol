@@ -2,7 +2,8 @@
 pragma solidity 0.8.37;
 
 /// The pool's recipient directory: append-only, permissionless, idempotent. A record names
-/// its recipient by a 4-byte id instead of a 20-byte address (DESIGN.md §5).
+/// its recipient by a 4-byte id instead of a 20-byte address (DESIGN.md §5). Addresses enter
+/// it only through `registerRecipient`; a withdrawal to `newRecipients` registers nothing.
 abstract contract RecipientDirectory {
     /// A recipientId with this bit set means `newRecipients[id & ~NEW_RECIPIENT]` of the same
     /// withdrawal. Such an id does not depend on the directory's state, so nobody can shift a
@@ -47,7 +48,9 @@ abstract contract RecipientDirectory {
         if (id & NEW_RECIPIENT != 0) {
             uint256 index = id & ~NEW_RECIPIENT;
             if (index >= newRecipients.length) revert NewRecipientIndexOutOfRange();
-            return payable(newRecipients[index]);
+            address recipient = newRecipients[index];
+            if (recipient == address(0)) revert ZeroRecipient();
+            return payable(recipient);
         }
         if (id >= recipients.length) revert UnknownRecipient();
         return payable(recipients[id]);

@@ -377,7 +377,7 @@ class PoolClient:
         return int(self.contract.functions.recipientCount().call())
 
     def assign_recipient_ids(self, recipients: Sequence[str]) -> tuple[list[int], list[str]]:
-        """Record ids for `recipients` and the addresses the withdrawal must register first.
+        """Record ids for `recipients` and the `newRecipients` the withdrawal must pass.
 
         A known address gets its directory id; an unknown one gets `new_recipient_id(i)`,
         pointing at entry i of the returned list, which the same transaction passes as
@@ -402,9 +402,9 @@ class PoolClient:
         self, records: Sequence[WithdrawalRecord], recipients: Sequence[str]
     ) -> tuple[list[WithdrawalRecord], list[str]]:
         """`records` (record i paying `recipients[i]`) re-pointed for one transaction, and the
-        addresses it must register. A record's recipientId is only a pointer (the proof binds
-        the address), so records printed apart, each expecting to register its own recipient
-        as `newRecipients[0]`, can share a transaction this way."""
+        `newRecipients` it must pass. A record's recipientId is only a pointer (the proof binds
+        the address), so records printed apart, each naming its own recipient as
+        `newRecipients[0]`, can share a transaction this way."""
         ids, new = self.assign_recipient_ids(recipients)
         batch = [dataclasses.replace(r, recipient_id=i) for r, i in zip(records, ids, strict=True)]
         return batch, new

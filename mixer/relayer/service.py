@@ -400,7 +400,7 @@ class Relayer:
             return Chain(w3).broadcast(raw)
 
     def _batch(self, client: PoolClient, jobs: Sequence[Job]) -> tuple[list[WithdrawalRecord], list[str]]:
-        """The jobs' records re-pointed for one transaction, and the recipients it registers."""
+        """The jobs' records re-pointed for one transaction, and the `newRecipients` it passes."""
         records = [WithdrawalRecord.decode(j.record) for j in jobs]
         return client.repoint(records, [j.recipient for j in jobs])
 

@@ -11,19 +11,28 @@ from tests.support.contract_checks import GAS, Untouched, expect_revert, guarded
 from tests.support.contract_env import DENOMINATION, Env, fresh_address, record_for
 
 
-def test_batch_registers_new_recipients_and_pays_each(env: Env) -> None:
+def test_batch_pays_new_recipients_without_registering_them(env: Env) -> None:
+    """A private recipient is fresh and paid once: registering it would cost two new storage
+    slots for nothing, so `newRecipients` are paid, not registered."""
     recipients = [fresh_address(), fresh_address()]
-    first_id = int(env.eth.contract.functions.recipientCount().call())
+    count = env.eth.recipient_count()
     fee = 1000
     records = [
-        record_for(env.eth, r, relayer=env.relayer, fee=fee, recipient_id=first_id + i)
+        record_for(env.eth, r, relayer=env.relayer, fee=fee, recipient_id=new_recipient_id(i))
         for i, r in enumerate(recipients)
     ]
     relayer_before = env.balance(env.relayer)
     env.eth.withdraw(records, new_recipients=recipients, relayer=env.relayer, fee=fee, gas=2 * GAS)
     assert [env.balance(r) for r in recipients] == [DENOMINATION - fee] * 2
     assert env.balance(env.relayer) == relayer_before + 2 * fee
-    assert [env.eth.recipient_id(r) for r in recipients] == [first_id, first_id + 1]
+    assert [env.eth.recipient_id(r) for r in recipients] == [None, None]
+    assert env.eth.recipient_count() == count
+
+
+def test_rejects_the_zero_address_as_a_new_recipient(env: Env) -> None:
+    zero = "0x" + "00" * 20
+    record = record_for(env.eth, zero, recipient_id=new_recipient_id(0))
+    guarded(env, env.eth, [record], "ZeroRecipient", new_recipients=[zero])
 
 
 def test_should_not_let_a_front_run_registration_redirect_or_break_a_first_time_recipients_withdrawal(
@@ -48,9 +57,9 @@ def test_should_not_let_a_front_run_registration_redirect_or_break_a_first_time_
     receipt = pool.withdraw(records, new_recipients=new, relayer=env.relayer, fee=fee, gas=2 * GAS).receipt
     assert [env.balance(r) for r in recipients] == [DENOMINATION - fee] * 2
     assert env.balance(env.relayer) == relayer_before + 2 * fee
-    events = pool.contract.events.Withdrawal().process_receipt(receipt, errors=DISCARD)  # skip registrations
+    events = pool.contract.events.Withdrawal().process_receipt(receipt, errors=DISCARD)
     assert [e["args"]["to"] for e in events] == recipients
-    assert all(pool.recipient_id(r) is not None for r in recipients)  # registered for next time
+    assert pool.recipient_id(recipients[0]) is None  # paid, not registered
 
 
 def test_register_recipient_is_idempotent_and_unknown_reverts(env: Env) -> None:
@@ -79,4 +88,4 @@ def test_rejects_new_recipient_index_outside_new_recipients(env: Env, index: int
     record = record_for(env.eth, recipient, recipient_id=new_recipient_id(index))
     listed = [recipient] if index else []  # index 0 with an empty list, others one past a list
     guarded(env, env.eth, [record], "NewRecipientIndexOutOfRange", new_recipients=listed)
-    assert env.eth.recipient_id(recipient) is None  # the registration was reverted too
+    assert env.eth.recipient_id(recipient) is None

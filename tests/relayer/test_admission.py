@@ -60,7 +60,7 @@ def _refused(
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert isinstance(error, str) and "\n" not in error and words in error, error
-    assert Chain(env.w3).nonce(env.relayer) == 0  # no transaction sent, ever, by this relayer
+    assert Chain(env.w3).pending_nonce(env.relayer) == 0  # no transaction sent, ever, by this relayer
 
 
 @pytest.fixture(scope="module")
@@ -178,4 +178,4 @@ def test_the_same_record_twice_is_one_job(server: RelayerProcess, env: PoolEnv) 
     assert server.status()["queued"] == 1
     missing = requests.get(f"{server.url}/v1/withdrawals/0x{'ab' * 32}", timeout=30)
     assert missing.status_code == 404 and "no such" in missing.json()["error"]
-    assert Chain(env.w3).nonce(env.relayer) == 0
+    assert Chain(env.w3).pending_nonce(env.relayer) == 0

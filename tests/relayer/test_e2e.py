@@ -112,7 +112,7 @@ def test_eight_wallets_withdraw_through_one_relayer_concurrently(pool: PoolEnv, 
     assert {r["fee"] for r in results} == {FEE} and {r["relayer"] for r in results} == {pool.relayer}
     assert [pool.balance(r) for r in recipients] == [DENOMINATION - FEE] * 8
     txs = {r["txHash"] for r in results}
-    assert len(txs) <= 2 and Chain(pool.w3).nonce(pool.relayer) == len(txs)
+    assert len(txs) <= 2 and Chain(pool.w3).pending_nonce(pool.relayer) == len(txs)
     assert pool.balance(pool.relayer) - before + _gas_paid(pool.w3, txs) == 8 * FEE
     batches = [e for e in events if e["event"] == "batch"]
     assert [b["records"] for b in batches] == [4, 4]
@@ -155,7 +155,7 @@ def test_a_record_spent_after_admission_fails_alone_and_the_rest_of_its_batch_is
         DENOMINATION - FEE,
     ]
     assert pool.balance(own) == DENOMINATION
-    assert Chain(pool.w3).nonce(pool.relayer) == 1  # one transaction, and it succeeded
+    assert Chain(pool.w3).pending_nonce(pool.relayer) == 1  # one transaction, and it succeeded
     assert len({jobs[i]["txHash"] for i in (0, 2, 3)}) == 1
 
 
@@ -197,14 +197,14 @@ def test_a_relayer_killed_at_any_moment_sends_every_accepted_job_exactly_once(
             server.kill()
         else:
             assert server.proc.wait(60) == -9  # it killed itself at that moment
-    sent = Chain(pool.w3).nonce(pool.relayer)
+    sent = Chain(pool.w3).pending_nonce(pool.relayer)
     assert sent == (1 if moment == "broadcast" else 0)
     with relayer_process(home, url, pool.relayer_key, "--fee", "0.01", "--max-wait", "0.2") as again:
         jobs = again.wait_for(ids)
         log = again.events()
     assert [j["status"] for j in jobs] == ["confirmed"] * 3, jobs
     assert len({j["txHash"] for j in jobs}) == 1
-    assert Chain(pool.w3).nonce(pool.relayer) == 1  # one withdraw transaction in all
+    assert Chain(pool.w3).pending_nonce(pool.relayer) == 1  # one withdraw transaction in all
     assert [pool.balance(r) for r in recipients] == [DENOMINATION - FEE] * 3
     for note in notes:
         event = find_withdrawal(pool.w3, pool.address, note.nullifier_hash, from_block=0)

@@ -105,7 +105,7 @@ def test_a_transaction_not_mined_in_time_is_replaced_at_a_higher_gas_price(
     assert job["txHash"] in {e["txHash"] for e in replacements}
     assert Chain(w3).receipt(first["txHash"]) is None  # the first attempt was replaced, never mined
     assert pool.balance(recipient) == DENOMINATION - FEE
-    assert Chain(w3).nonce(pool.relayer) == 1
+    assert Chain(w3).pending_nonce(pool.relayer) == 1
 
 
 def _job(i: int, created: float, pool: str = "0xP", fee: int = 1) -> Job:

@@ -21,7 +21,7 @@ from circuits import registry
 from mixer.chain.client import Sender
 from mixer.chain.identify import describe
 from mixer.chain.pool import PoolClient, deploy_pool, vk_words
-from mixer.chain.record import WithdrawalRecord
+from mixer.chain.record import WithdrawalRecord, new_recipient_id
 from mixer.chain.sync import sync_deposits
 from mixer.extdata import ExtData
 from mixer.note import Note
@@ -90,7 +90,7 @@ class PoolEnv:
             plan,
             registry.load(plan.circuit),
             root_index=synced.root_index if root_index is None else root_index,
-            recipient_id=0,
+            recipient_id=new_recipient_id(0),  # newRecipients[0]: what a lone withdrawal passes
             check=False,
         )
 

@@ -9,7 +9,7 @@ The proofs bind each recipient's address, the relayer, the fee and the refund, a
 records of one transaction share the last three, so records that differ there are refused
 here. The recipientId inside a record is only a pointer to the address (the proof does not
 cover it): this command re-points each record for the batch's own `newRecipients`, so two
-records that each expected to register their recipient first can share a transaction.
+records that each named their recipient as `newRecipients[0]` can share a transaction.
 """
 
 from __future__ import annotations

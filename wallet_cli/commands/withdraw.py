@@ -8,8 +8,8 @@ is bound to, for a relayer to submit.
 Nothing asked of the node before the withdrawal is sent is keyed by the note or the
 recipient (docs/threat-model.md): spent-ness comes from the pool's synced Withdrawal events,
 the depositing account from the wallet's own record of the deposit, and the record names
-its recipient as `newRecipients[0]` of its own transaction (registering is idempotent), so
-the recipient's directory id is never looked up.
+its recipient as `newRecipients[0]` of its own transaction (paid, not registered), so the
+recipient's directory id is never looked up.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def print_record_for_people(s: Session, info: PoolInfo, data: dict[str, Any]) ->
             ("relayer", data["relayer"]),
             ("fee", amount(data["fee"], info.decimals, info.currency)),
             ("refund", amount(data["refund"], 18, "eth")),
-            ("registers", ", ".join(new) + " (unless already registered: nothing was looked up)"),
+            ("paid through", "newRecipients[0] = " + ", ".join(new) + " (no directory id was looked up)"),
             ("privacy warnings", f"{len(data['warnings'])} (printed above)" if data["warnings"] else "none"),
         ],
     )
@@ -146,8 +146,8 @@ def withdraw(
     )
     print_warnings(s.console, warnings)
     pk = load_proving_key(s.home, plan.circuit)
-    # newRecipients[0] of this record's own transaction: registering a known address again
-    # changes nothing, and the recipient's directory id is never asked of the node
+    # newRecipients[0] of this record's own transaction: paid without a directory id, which
+    # would have to be asked of the node
     recipient_id, new_recipients = new_recipient_id(0), [recipient]
     bar, on_step = steps_bar(s.console, "Proving", PROVE_STEPS)
     with bar:
