@@ -7,7 +7,7 @@ skipped: 3 constraints fewer per hash than circom, which keeps the unused output
 
 from __future__ import annotations
 
-from mixer.hashes import MIMC_ROUND_CONSTANTS
+from mixer import hashes
 from mixer.snark.circuit import LC, Circuit
 
 
@@ -17,8 +17,9 @@ def mimc_feistel(c: Circuit, x_left: LC, x_right: LC, k: LC, *, need_right: bool
     With `need_right=False` the returned right word is a placeholder constant 0 and its last
     round costs nothing; callers must then not use it.
     """
-    n = len(MIMC_ROUND_CONSTANTS)
-    for i, rc in enumerate(MIMC_ROUND_CONSTANTS):
+    constants = hashes.MIMC_ROUND_CONSTANTS  # derived on first use, not when circuits load
+    n = len(constants)
+    for i, rc in enumerate(constants):
         last = i == n - 1
         if last and not need_right:
             return x_left, LC.constant(0)

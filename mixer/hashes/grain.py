@@ -10,7 +10,6 @@ compare the result with circomlibjs's own tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,45 +38,73 @@ def _bits(value: int, width: int) -> list[int]:
     return [int(b) for b in format(value, f"0{width}b")]
 
 
-def _grain(t: int, n_partial: int) -> Iterator[int]:
-    """The Grain LFSR output bits for one instance (with the usual pair-filtering)."""
-    # Seed: field type 1 (prime), S-box 0 (x^alpha), field size, width, rounds, then 30 ones.
-    state = (
-        _bits(1, 2)
-        + _bits(0, 4)
-        + _bits(FIELD_BITS, 12)
-        + _bits(t, 12)
-        + _bits(FULL_ROUNDS, 10)
-        + _bits(n_partial, 10)
-        + [1] * 30
-    )
-    pos = 0  # state is a sliding window: state[pos:pos+80] is the register
-
-    def step() -> int:
-        nonlocal pos
-        s = state
-        bit = s[pos + 62] ^ s[pos + 51] ^ s[pos + 38] ^ s[pos + 23] ^ s[pos + 13] ^ s[pos]
-        s.append(bit)
-        pos += 1
-        return bit
-
-    for _ in range(160):
-        step()
-    # Output filter: take bits in pairs; a leading 1 emits the second bit, a leading 0 drops it.
-    while True:
-        first = step()
-        second = step()
-        if first:
-            yield second
+def _pair_filter(pairs: int) -> list[str]:
+    """For each value of `pairs` bit pairs (the first bit of a pair is its lower bit), the
+    bits the output filter emits: a pair whose first bit is 1 emits its second bit."""
+    table = [""]
+    for _ in range(pairs):
+        table = [first + rest for rest in table for first in ("", "0", "", "1")]
+    return table
 
 
-def _field_elements(bits: Iterator[int], count: int, *, reject: bool) -> list[int]:
+_LOW_PAIRS, _HIGH_PAIRS = _pair_filter(5), _pair_filter(4)
+
+
+class _GrainBits:
+    """The Grain LFSR's output bits for one instance (after the usual pair-filtering), as
+    '0'/'1' characters, generated 18 at a time.
+
+    The register is b_{i+80} = b_{i+62} ^ b_{i+51} ^ b_{i+38} ^ b_{i+23} ^ b_{i+13} ^ b_i, so
+    the next 18 bits depend only on bits already in the 80-bit register: held as an int
+    (bit j = b_{pos+j}), one block is six shifts and XORs instead of 18 Python steps, and
+    its 9 pairs go through the output filter by two table lookups.
+    """
+
+    def __init__(self, t: int, n_partial: int) -> None:
+        # Seed: field type 1 (prime), S-box 0 (x^alpha), field size, width, rounds, 30 ones.
+        seed = (
+            _bits(1, 2)
+            + _bits(0, 4)
+            + _bits(FIELD_BITS, 12)
+            + _bits(t, 12)
+            + _bits(FULL_ROUNDS, 10)
+            + _bits(n_partial, 10)
+            + [1] * 30
+        )
+        self._register = sum(bit << j for j, bit in enumerate(seed))
+        # The first 160 bits are discarded: 8 blocks and 16 bits of the 9th, whose last
+        # pair is the first one filtered (later blocks then hold whole pairs).
+        for _ in range(8):
+            self._block()
+        self._out = _pair_filter(1)[self._block() >> 16]
+        self._used = 0
+
+    def _block(self) -> int:
+        """The next 18 register bits (bit k generated k-th)."""
+        w = self._register
+        new = (w ^ (w >> 13) ^ (w >> 23) ^ (w >> 38) ^ (w >> 51) ^ (w >> 62)) & 0x3FFFF
+        self._register = (w >> 18) | (new << 62)
+        return new
+
+    def take(self, n: int) -> str:
+        """The next `n` output bits."""
+        while len(self._out) - self._used < n:
+            chunks = []
+            for _ in range(256):
+                new = self._block()
+                chunks.append(_LOW_PAIRS[new & 0x3FF] + _HIGH_PAIRS[new >> 10])
+            self._out = self._out[self._used :] + "".join(chunks)
+            self._used = 0
+        chunk = self._out[self._used : self._used + n]
+        self._used += n
+        return chunk
+
+
+def _field_elements(bits: _GrainBits, count: int, *, reject: bool) -> list[int]:
     """`count` 254-bit draws; with `reject`, draws >= r are discarded (else reduced mod r)."""
     out: list[int] = []
     while len(out) < count:
-        value = 0
-        for _ in range(FIELD_BITS):
-            value = (value << 1) | next(bits)
+        value = int(bits.take(FIELD_BITS), 2)
         if value < R:
             out.append(value)
         elif not reject:
@@ -92,7 +119,7 @@ def poseidon_params(n_inputs: int) -> PoseidonParams:
         raise ValueError(f"Poseidon takes 1..{MAX_INPUTS} inputs, got {n_inputs!r}")
     t = n_inputs + 1
     n_partial = PARTIAL_ROUNDS[t - 2]
-    bits = _grain(t, n_partial)
+    bits = _GrainBits(t, n_partial)
     constants = _field_elements(bits, (FULL_ROUNDS + n_partial) * t, reject=True)
     # Cauchy matrix M[i][j] = 1 / (x_i + y_j) from 2t further draws (reduced, not rejected).
     xy = _field_elements(bits, 2 * t, reject=False)
