@@ -1,15 +1,18 @@
 """Built-in circuits by name: `withdraw-<hash>-<depth>`, hash poseidon | mimcsponge, depth 1..32.
 
-Compiling is slow-ish and done once per process (cached); computing a witness uses the
-DSL's witness-only mode, which skips building constraints.
+Compiling is slow-ish (~0.3 s at depth 20) and done once per process (cached), and once per
+version of the code with a prover cache (`load(name, cache=...)`, `mixer.snark.cache`: its
+entries are bound to `SOURCES`' digest); computing a witness uses the DSL's witness-only
+mode, which skips building constraints.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, Final
 
 from circuits.hashers import HASHERS
 from circuits.withdraw import withdraw
@@ -18,7 +21,23 @@ from mixer.params import MAX_DEPTH, circuit_name
 from mixer.snark.circuit import Circuit, InputValue
 from mixer.snark.r1cs import R1CS
 
+if TYPE_CHECKING:
+    from mixer.snark.cache import ProverCache
+
 COMMON_DEPTHS = (20,)
+SOURCES: Final = (
+    "circuits.*",
+    "mixer",
+    "mixer.errors",
+    "mixer.params",
+    "mixer.field",
+    "mixer.fastint",
+    "mixer.hashes.*",
+    "mixer.snark.circuit",
+    "mixer.snark.r1cs",
+)
+"""The code a compiled circuit and its witnesses come from (`mixer.snark.cache.source_digest`;
+`tests/snark/test_prover_cache.py` checks that compiling and proving load nothing else of ours)."""
 _NAME = re.compile(r"withdraw-([a-z]+)-([1-9][0-9]?)")
 
 
@@ -42,13 +61,26 @@ class BuiltinCircuit:
     (it implements `mixer.withdrawal.WithdrawalCircuit`)."""
 
     spec: CircuitSpec
+    cache: ProverCache | None = field(default=None, compare=False)
+    """Where `r1cs` keeps the compiled circuit between processes (None: this process only)."""
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     @property
+    def source_digest(self) -> str:
+        """Digest of the code that builds the circuit: what its cache entries are bound to."""
+        from mixer.snark.cache import source_digest  # the cache's code, loaded only if it is used
+
+        return source_digest(SOURCES)
+
+    @property
     def r1cs(self) -> R1CS:
+        return self.compile() if self.cache is None else self.cache.r1cs(self)
+
+    def compile(self) -> R1CS:
+        """The circuit compiled by this process (once), without the prover cache."""
         return compile(self.name)
 
     def witness(self, inputs: Mapping[str, InputValue], /) -> list[int]:
@@ -56,9 +88,10 @@ class BuiltinCircuit:
         return witness(self.name, inputs)
 
 
-def load(name: str) -> BuiltinCircuit:
-    """The built-in circuit `name` (UnknownCircuitError if there is none)."""
-    return BuiltinCircuit(parse(name))
+def load(name: str, *, cache: ProverCache | None = None) -> BuiltinCircuit:
+    """The built-in circuit `name` (UnknownCircuitError if there is none), compiled through
+    `cache` when one is given."""
+    return BuiltinCircuit(parse(name), cache)
 
 
 def names() -> list[str]:

@@ -29,3 +29,22 @@ def make_private(home: Path) -> bool:
         return False
     home.chmod(mode & 0o700)
     return True
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and every missing parent owner-only (0700), whatever the umask;
+    existing folders are left as they are."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+        path.chmod(0o700)
+
+
+def prover_cache_dir(home: Path) -> Path:
+    """Where the prover keeps compiled circuits and checked keys (`mixer.snark.cache`)."""
+    return home / "prover-cache"

@@ -13,14 +13,9 @@ from pathlib import Path
 from circuits import registry
 from mixer import jsonsafe
 from mixer.chain.pool import vk_words
-from mixer.snark import (
-    KeyMismatchError,
-    ProvingKey,
-    SnarkFormatError,
-    VerifyingKey,
-    load_key,
-    vk_from_snarkjs,
-)
+from mixer.home import prover_cache_dir
+from mixer.snark import KeyMismatchError, SnarkFormatError, VerifyingKey, vk_from_snarkjs
+from mixer.snark.cache import LoadedKey, ProverCache, load_checked_key
 from wallet_cli.options import UserError
 
 KEYS_DIR = "keys"
@@ -73,14 +68,21 @@ def installed_key_words(home: Path, circuit: str) -> list[int] | None:
         raise UserError(f"the verifying key {verifying_key_path(home, circuit)} is unusable: {exc}") from None
 
 
-def load_proving_key(home: Path, circuit: str) -> ProvingKey:
-    """The home's proving key for `circuit`, checked against the circuit it must prove."""
+def prover_cache(home: Path) -> ProverCache:
+    """The home's prover cache: compiled circuits and proving keys already checked."""
+    return ProverCache(prover_cache_dir(home))
+
+
+def load_proving_key(home: Path, circuit: str, cache: ProverCache | None = None) -> LoadedKey:
+    """The home's proving key for `circuit`, checked against the circuit it must prove
+    (through `cache`: once per key file and version of the code), and the verifying key read
+    from the key file itself, to check proofs with (`mixer.snark.cache`)."""
     path = proving_key_path(home, circuit)
     if not path.exists():
         raise _missing(home, circuit)
     try:
-        pk = load_key(path)
-        pk.check_circuit(registry.load(circuit).r1cs)
+        return load_checked_key(path, registry.load(circuit, cache=cache), cache)
     except (SnarkFormatError, KeyMismatchError) as exc:
         raise UserError(f"the proving key {path} is unusable: {exc}") from None
-    return pk
+    except OSError as exc:
+        raise UserError(f"cannot read the proving key {path}: {exc.strerror or exc}") from None

@@ -132,9 +132,8 @@ def _zkey_coefficients(chunk: memoryview) -> tuple[list[Coefficient], list[Coeff
     return matrices
 
 
-def read_zkey(data: bytes) -> ProvingKey:
-    """A ProvingKey from a snarkjs Groth16 `.zkey` (any phase-2 contribution count)."""
-    sections = _sections(data, ZKEY_MAGIC)
+def _zkey_header(sections: dict[int, memoryview]) -> tuple[int, int, int, tuple[G1, G1, G2, G2, G1, G2]]:
+    """n_vars, n_public, domain size and alpha1, beta1, beta2, gamma2, delta1, delta2."""
     missing = [k for k in range(1, 10) if k not in sections]
     if missing:
         raise SnarkFormatError(f"zkey lacks section(s) {missing}")
@@ -156,6 +155,21 @@ def read_zkey(data: bytes) -> ProvingKey:
     beta2, gamma2 = _zkey_g2s(h[p + 128 : p + 384], 2, "header")
     (delta1,) = _zkey_g1s(h[p + 384 : p + 448], 1, "header")
     (delta2,) = _zkey_g2s(h[p + 448 : p + 576], 1, "header")
+    return n_vars, n_public, domain, (alpha1, beta1, beta2, gamma2, delta1, delta2)
+
+
+def read_zkey_vk(data: bytes) -> VerifyingKey:
+    """Only the verifying key of a snarkjs Groth16 `.zkey` (header and IC sections), NOT
+    validated: the caller calls `validate`."""
+    sections = _sections(data, ZKEY_MAGIC)
+    _, n_public, _, (alpha1, _, beta2, gamma2, _, delta2) = _zkey_header(sections)
+    return VerifyingKey(alpha1, beta2, gamma2, delta2, _zkey_g1s(sections[3], n_public + 1, "IC"))
+
+
+def read_zkey(data: bytes) -> ProvingKey:
+    """A ProvingKey from a snarkjs Groth16 `.zkey` (any phase-2 contribution count)."""
+    sections = _sections(data, ZKEY_MAGIC)
+    n_vars, n_public, domain, (alpha1, beta1, beta2, gamma2, delta1, delta2) = _zkey_header(sections)
     a, b = _zkey_coefficients(sections[4])
     qap = QAP(domain, n_vars, n_public, tuple(a), tuple(b))
     check_coefficients(qap)

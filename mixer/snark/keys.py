@@ -116,7 +116,8 @@ class ProvingKey:
 
     vk: VerifyingKey
     circuit_digest: str | None
-    """`R1CS.digest()` of the circuit, or None for keys imported from a snarkjs `.zkey`."""
+    """`R1CS.digest()` of the circuit, or None for keys imported from a snarkjs `.zkey` (a key
+    read from the prover cache carries the digest of the circuit it was checked against)."""
     qap: QAP
     beta1: G1
     delta1: G1

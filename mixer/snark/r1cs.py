@@ -77,3 +77,10 @@ class R1CS:
                     h.update(wire.to_bytes(4, "big"))
                     h.update(terms[wire].to_bytes(32, "big"))
         return h.hexdigest()
+
+
+def known_digest(r1cs: R1CS, digest: str) -> R1CS:
+    """`r1cs`, its `digest()` set to `digest` instead of computed: for a cache that stored both
+    under one checksum (`mixer.snark.prepared`), which saves ~50 ms per process at depth 20."""
+    r1cs.__dict__["_digest"] = digest
+    return r1cs

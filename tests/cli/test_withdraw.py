@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import struct
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account import Account
 
+from mixer.bn254 import G1_GEN, g1_add
 from mixer.chain import backend
 from mixer.chain.artifacts import load
 from mixer.chain.client import ContractReverted, Sender
@@ -17,6 +20,8 @@ from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
 from mixer.chain.sync import sync_deposits
 from mixer.hashes import get_hasher
 from mixer.note import Note, Pool
+from mixer.snark import prepared
+from mixer.snark.files import load_key
 from tests.support.cli_helpers import DEPTH, env, new_home, one_error_line, run, run_json
 from tests.support.snarkjs_toy import toy_dir
 
@@ -181,6 +186,25 @@ def test_a_tampered_sync_cache_is_caught_by_the_root_check(pool: tuple[Path, str
     result = run(home, "withdraw", notes[5], "--to", Account.create().address, ok=False)
     assert "root" in one_error_line(result.stderr)
     run_json(home, "withdraw", notes[5], "--to", Account.create().address)  # the bad cache was dropped
+
+
+def test_a_wrong_prover_cache_entry_is_an_error_never_a_record(pool: tuple[Path, str, list[str]]) -> None:
+    home, _, notes = pool
+    args = ("withdraw", notes[4], "--to", Account.create().address, "--print-record")
+    run_json(home, *args)  # fills the prover cache
+    (entry,) = (home / "prover-cache").glob("key-*.bin")
+    good = entry.read_bytes()
+    (length,) = struct.unpack_from(">I", good, 12)
+    header = json.loads(good[16 : 16 + length])
+    binding = {name: header[name] for name in ("key_sha256", "circuit", "circuit_source", "key_source")}
+    pk = load_key(home / "keys" / f"withdraw-poseidon-{DEPTH}.key")
+    wrong = replace(pk, h_points=(g1_add(pk.h_points[0], G1_GEN), *pk.h_points[1:]))
+    entry.write_bytes(prepared.encode_key(wrong, binding))  # well formed: only the proof shows it
+    result = run(home, *args, ok=False)
+    assert result.exit_code == 1 and "prover cache entry" in one_error_line(result.stderr)
+    assert "record" not in result.stdout
+    entry.unlink()
+    run_json(home, *args)
 
 
 def _token_pool(home: Path) -> tuple[str, dict[str, Any]]:

@@ -19,6 +19,7 @@ import typer
 from circuits import registry
 from mixer import jsonsafe
 from mixer.atomic import write_file
+from mixer.home import prover_cache_dir
 from mixer.snark import (
     CircuitError,
     KeyMismatchError,
@@ -33,8 +34,9 @@ from mixer.snark import (
     vk_from_snarkjs,
     vk_to_snarkjs,
 )
+from mixer.snark.cache import ProverCache, load_checked_key
 from mixer.snark.keyfile import encode
-from wallet_cli.options import Options, UserError
+from wallet_cli.options import Options, UserError, default_home
 from wallet_cli.output import fail, result
 from wallet_cli.view import console, steps_bar
 
@@ -108,6 +110,16 @@ def _json_mode(ctx: typer.Context) -> bool:
     return isinstance(ctx.obj, Options) and ctx.obj.json
 
 
+def _prover_cache(ctx: typer.Context) -> ProverCache:
+    """The home's prover cache (docs/snark.md): compiled circuits, keys already checked."""
+    return ProverCache(prover_cache_dir(ctx.obj.home if isinstance(ctx.obj, Options) else default_home()))
+
+
+def _show_notes(cache: ProverCache | None) -> None:
+    for note in cache.notes if cache is not None else ():
+        _console.print(f"note: {note}", markup=False)
+
+
 def _done(ctx: typer.Context, text: str, data: dict[str, Any]) -> None:
     """Tell a person what was done (stderr) and, with --json, a script (one object on stdout)."""
     _console.print(text)
@@ -126,9 +138,11 @@ def export_r1cs(
     out: Annotated[Path, typer.Argument(metavar="OUT.r1cs", help="Output .r1cs file.")],
 ) -> None:
     """Write CIRCUIT's constraint system as an iden3 .r1cs file (readable by snarkjs)."""
+    cache = _prover_cache(ctx)
     with _user_errors():
-        r1cs = registry.compile(circuit)
+        r1cs = registry.load(circuit, cache=cache).r1cs
         _write(out, iden3.write_r1cs(r1cs))
+    _show_notes(cache)
     _done(
         ctx,
         f"{circuit}: {r1cs.n_constraints} constraints, {r1cs.n_wires} wires, {r1cs.n_public} public inputs"
@@ -228,21 +242,35 @@ def prove(
     ],
     proof_json: Annotated[Path, typer.Argument(metavar="PROOF.json", help="proof.json to write.")],
     public_json: Annotated[Path, typer.Argument(metavar="PUBLIC.json", help="public.json to write.")],
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Compile the circuit and check the whole key now, without the prover cache "
+            "(<home>/prover-cache).",
+        ),
+    ] = False,
 ) -> None:
     """Prove CIRCUIT for INPUT.json with KEY; write snarkjs-shaped proof and public signals."""
     inputs = _read_inputs(input_json)
     _check_folders(proof_json, public_json)
+    cache = None if no_cache else _prover_cache(ctx)
     with _user_errors():
-        r1cs = registry.compile(circuit)
-        pk = load_key(key)
-        pk.check_circuit(r1cs)
-        values = registry.witness(circuit, inputs)
-        public = values[1 : r1cs.n_public + 1]
+        built = registry.load(circuit, cache=cache)
+        loaded = load_checked_key(key, built, cache)  # checked against the circuit
+        values = built.witness(inputs)
+    _show_notes(cache)
+    public = values[1 : loaded.vk.n_public + 1]
 
     bar, on_step = steps_bar(_console, f"prove {circuit}", groth16.PROVE_STEPS)
-    with bar:
-        proof = groth16.prove(pk, values, on_step=on_step)  # the key was checked above
-    if not groth16.verify(pk.vk, public, proof):
+    with bar, _user_errors():
+        proof = groth16.prove(loaded.pk, values, on_step=on_step)
+    if not groth16.verify(loaded.vk, public, proof):  # the key file's own verifying key
+        if loaded.entry is not None:
+            raise UserError(
+                f"the proof does not verify with the key file's verifying key: the prover cache entry "
+                f"{loaded.entry} is wrong (delete it, or prove with --no-cache)"
+            )
         raise UserError("the proof does not verify with the key's own verifying key: the key is inconsistent")
     _write_json(proof_json, proof_to_snarkjs(proof))
     _write_json(public_json, public_to_snarkjs(public))

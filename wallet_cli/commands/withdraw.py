@@ -25,11 +25,12 @@ from mixer.chain.record import new_recipient_id
 from mixer.chain.reverts import REVERTS
 from mixer.extdata import ExtData
 from mixer.params import ZERO_ADDRESS
+from mixer.snark import groth16
 from mixer.wallet import PoolInfo
 from mixer.withdrawal import PROVE_STEPS, WithdrawalError, plan_withdrawal, prove_withdrawal
 from wallet_cli import relaying
 from wallet_cli.args import WITHDRAW_GAS, NoteArg, checked_address, note_argument, parse_fee, parse_refund
-from wallet_cli.keys import load_proving_key
+from wallet_cli.keys import load_proving_key, prover_cache
 from wallet_cli.options import UserError
 from wallet_cli.pools import check_note_pool
 from wallet_cli.privacy import link_warnings
@@ -145,7 +146,10 @@ def withdraw(
         deposits=size,
     )
     print_warnings(s.console, warnings)
-    pk = load_proving_key(s.home, plan.circuit)
+    cache = prover_cache(s.home)
+    loaded = load_proving_key(s.home, plan.circuit, cache)
+    for line in cache.notes:
+        s.console.print(f"note: {line}", markup=False)
     # newRecipients[0] of this record's own transaction: paid without a directory id, which
     # would have to be asked of the node
     recipient_id, new_recipients = new_recipient_id(0), [recipient]
@@ -153,13 +157,20 @@ def withdraw(
     with bar:
         # not checked here: the dry run below (or the relayer's) verifies the proof on chain
         record = prove_withdrawal(
-            pk,
+            loaded.pk,
             plan,
             registry.load(plan.circuit),
             root_index=pool.root_index,
             recipient_id=recipient_id,
             on_step=on_step,
             check=False,
+        )
+    if loaded.entry is not None and not groth16.verify(loaded.vk, plan.public_signals, record.proof):
+        # a key from the prover cache is checked here, with the key file's own verifying key:
+        # a wrong cache entry must be an error that names it, not a record that fails later
+        raise UserError(
+            f"the proof does not verify with the key file's verifying key: the prover cache entry "
+            f"{loaded.entry} is wrong (delete it and withdraw again)"
         )
     bound: dict[str, Any] = {
         "recipient": recipient,
