@@ -15,7 +15,7 @@ from mixer.atomic import write_file
 from mixer.params import DEFAULT_DEPTH, circuit_name
 from mixer.snark import KeyMismatchError, SnarkFormatError, groth16, load_key, save_key, vk_to_snarkjs
 from wallet_cli.args import DEFAULT_HASH, DepthOption, HashOption, hash_family
-from wallet_cli.keys import key_dir, prover_cache, proving_key_path, verifying_key_path
+from wallet_cli.keys import key_dir, proving_key_path, verifying_key_path
 from wallet_cli.options import UserError
 from wallet_cli.session import Session
 from wallet_cli.view import steps_bar, summary
@@ -44,7 +44,7 @@ def setup(
             f"a key for {circuit} already exists in {key_dir(s.home)}; pools deployed with it need it "
             "to withdraw. Pass --force to replace it anyway"
         )
-    r1cs = registry.load(circuit, cache=prover_cache(s.home)).r1cs
+    r1cs = registry.load(circuit).r1cs
     started = time.monotonic()
     if zkey is not None:
         try:

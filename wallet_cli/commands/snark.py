@@ -138,11 +138,9 @@ def export_r1cs(
     out: Annotated[Path, typer.Argument(metavar="OUT.r1cs", help="Output .r1cs file.")],
 ) -> None:
     """Write CIRCUIT's constraint system as an iden3 .r1cs file (readable by snarkjs)."""
-    cache = _prover_cache(ctx)
-    with _user_errors():
-        r1cs = registry.load(circuit, cache=cache).r1cs
+    with _user_errors():  # compiled now, not read from the prover cache: a ceremony starts here
+        r1cs = registry.compile(circuit)
         _write(out, iden3.write_r1cs(r1cs))
-    _show_notes(cache)
     _done(
         ctx,
         f"{circuit}: {r1cs.n_constraints} constraints, {r1cs.n_wires} wires, {r1cs.n_public} public inputs"
@@ -269,7 +267,7 @@ def prove(
         if loaded.entry is not None:
             raise UserError(
                 f"the proof does not verify with the key file's verifying key: the prover cache entry "
-                f"{loaded.entry} is wrong (delete it, or prove with --no-cache)"
+                f"{loaded.entry} is wrong (delete {loaded.entry.parent}, or prove with --no-cache)"
             )
         raise UserError("the proof does not verify with the key's own verifying key: the key is inconsistent")
     _write_json(proof_json, proof_to_snarkjs(proof))

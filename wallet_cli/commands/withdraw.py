@@ -170,7 +170,7 @@ def withdraw(
         # a wrong cache entry must be an error that names it, not a record that fails later
         raise UserError(
             f"the proof does not verify with the key file's verifying key: the prover cache entry "
-            f"{loaded.entry} is wrong (delete it and withdraw again)"
+            f"{loaded.entry} is wrong (delete {loaded.entry.parent} and withdraw again)"
         )
     bound: dict[str, Any] = {
         "recipient": recipient,
