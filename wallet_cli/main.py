@@ -48,8 +48,19 @@ def split_global_options(args: list[str]) -> tuple[list[str], list[str]]:
     return front, rest
 
 
+def exit_status(code: object) -> int:
+    """The process exit status `sys.exit(code)` gives (printing a message code, as it does)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
 def main() -> None:
     front, rest = split_global_options(sys.argv[1:])
+    proving = rest[:2] == ["snark", "prove"]
     try:
         if rest[:1] == ["snark"]:  # the auditor's commands: no chain libraries to load
             from wallet_cli.app import snark_app
@@ -61,6 +72,16 @@ def main() -> None:
             app = full_app()
         try:
             app(args=front + rest, prog_name="mixer")
+        except SystemExit as done:
+            if not proving:
+                raise
+            # `mixer snark prove` holds nothing that needs the interpreter's shutdown: its files
+            # are written atomically and synced, its worker processes are gone. Exiting here
+            # skips freeing the proving key's million objects one by one (~60 ms of a ~1 s
+            # proof); the streams are flushed first, stdout where a closed pipe is handled.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(exit_status(done.code))
         finally:
             sys.stdout.flush()  # here, where a closed pipe can still be handled
     except KeyboardInterrupt:

@@ -25,11 +25,13 @@ from mixer.snark.cache import KEY_SOURCES, ProverCache, load_checked_key
 from mixer.snark.files import load_key, save_key
 from mixer.snark.keys import ProvingKey
 from mixer.snark.r1cs import R1CS
+from mixer.snark.snarkjs import proof_from_snarkjs, public_from_snarkjs
+from tests.support.cli_helpers import MIXER
 from tests.support.snark_circuits import withdraw_example
 from wallet_cli.app import app
 
 CIRCUIT = "withdraw-poseidon-1"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -307,3 +309,27 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("mixer", "
     not_content = {"mixer.atomic", "mixer.home"}
     assert [m for m in loaded if not digested(m) and m not in not_content] == []
     assert "mixer.snark.cache" in loaded and "circuits.gadgets.mimc" in loaded
+
+
+def test_the_script_exits_with_the_commands_status_and_its_files_complete(keys: Path, tmp_path: Path) -> None:
+    """The `mixer` script ends `snark prove` without the interpreter's shutdown (wallet_cli/main.py):
+    what it wrote and printed must all be there, and its exit status the command's."""
+    args = [str(MIXER), "--home", str(tmp_path / "home"), "--json", "snark", "prove", CIRCUIT]
+    files = [
+        str(keys / "w.zkey"),
+        str(keys / "input.json"),
+        str(tmp_path / "p.json"),
+        str(tmp_path / "q.json"),
+    ]
+    for _ in range(2):  # fills the cache, then reads it
+        proc = subprocess.run([*args, *files], capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["ok"] is True and "wrote" in proc.stderr
+        vk = load_key(keys / "w.zkey").vk
+        public = public_from_snarkjs(json.loads((tmp_path / "q.json").read_text()))
+        proof = proof_from_snarkjs(json.loads((tmp_path / "p.json").read_text()))
+        assert groth16.verify(vk, public, proof)
+    proc = subprocess.run(
+        [*args, *files[:1], str(tmp_path / "none.json"), *files[2:]], capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and json.loads(proc.stdout)["ok"] is False
