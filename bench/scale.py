@@ -38,6 +38,7 @@ from eth_typing import ChecksumAddress
 from web3 import HTTPProvider, Web3
 
 from mixer.chain.artifacts import load
+from mixer.chain.sync import DEFAULT_RANGE
 from mixer.field import R
 from mixer.merkle import ROOT_HISTORY_SIZE, MerkleTree
 
@@ -139,6 +140,13 @@ def fill(w3: Web3, pool: ChecksumAddress, n: int, seed: int = 7) -> None:
     _send(w3, filler.functions.store(list(state), list(state.values())))
     w3.provider.make_request("anvil_setCode", [pool, "0x" + bytes(original).hex()])  # type: ignore[arg-type]
     _check_state(w3, pool, n, state)
+    # what n real deposits would have paid in (a sync checks the pool covers its deposits)
+    denomination = w3.eth.contract(address=pool, abi=load("ETHPool").abi).functions.denomination().call()
+    balance = w3.eth.get_balance(pool) + n * denomination
+    w3.provider.make_request("anvil_setBalance", [pool, hex(balance)])  # type: ignore[arg-type]
+    # as on a live chain, where a pool's deposits lie mostly in past whole ranges of the sync
+    # grid (those a sync stores; the last, partial one is fetched again by every sync)
+    w3.provider.make_request("anvil_mine", [hex(DEFAULT_RANGE)])  # type: ignore[arg-type]
     print(
         f"  filled {n:,} deposits: events {emitted:.1f} s, tree {time.perf_counter() - start - emitted:.1f} s"
     )

@@ -78,6 +78,14 @@ class MerkleTree:
         self._history: deque[int] = deque([self.zeros[depth]], maxlen=ROOT_HISTORY_SIZE)
 
     @property
+    def hash_name(self) -> str:
+        return str(self.hasher.name)
+
+    @property
+    def size(self) -> int:
+        return len(self._levels[0])
+
+    @property
     def capacity(self) -> int:
         return 1 << self.depth
 
@@ -110,6 +118,13 @@ class MerkleTree:
             del self._levels[level][start:]
             self._levels[level].extend(values)
         self._history.append(self.root)
+
+    def leaf_index(self, leaf: int) -> int | None:
+        """The index of the first leaf equal to `leaf` (None: not a leaf)."""
+        try:
+            return self._levels[0].index(leaf)
+        except ValueError:
+            return None
 
     def node(self, level: int, index: int) -> int:
         """The node at `index` of `level` (0: the leaves); IndexError right of the last leaf's."""

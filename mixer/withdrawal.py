@@ -1,13 +1,15 @@
 """From a note to a 296-byte withdrawal record: the pure data path (no chain, no files).
 
-    plan = plan_withdrawal(note, synced.tree, ExtData(recipient, relayer, fee, refund))
+    plan = plan_withdrawal(note, synced, ExtData(recipient, relayer, fee, refund))
     circuit = circuits.registry.load(plan.circuit)
     record = prove_withdrawal(proving_key, plan, circuit, root_index=synced.root_index, recipient_id=rid)
 
 The chain-facing values (the root's slot in the pool's ring, the recipient's id: the wallet
 uses `new_recipient_id(0)`, so that the recipient is never looked up) come from the caller;
 everything here is deterministic
-arithmetic on the note, the tree and the payment parameters.
+arithmetic on the note, the tree's path and the payment parameters. The tree is anything
+that gives a leaf's index and path (`Membership`): the synced pool, read from its store,
+or an in-memory `MerkleTree`.
 
 The compiled circuit comes from the caller too (`WithdrawalCircuit`: a name and a witness
 function; `circuits.registry.load` gives the built-in ones), so this library does not
@@ -26,7 +28,7 @@ from mixer.errors import MixerError
 from mixer.extdata import ExtData
 from mixer.field import is_element
 from mixer.hashes import get_hasher
-from mixer.merkle import MerkleTree
+from mixer.merkle import verify_path
 from mixer.note import Note
 from mixer.params import circuit_name
 from mixer.snark import CircuitError, Proof, ProvingKey, groth16
@@ -47,6 +49,28 @@ class WithdrawalCircuit(Protocol):
 
     def witness(self, inputs: Mapping[str, InputValue], /) -> list[int]:
         """The full witness for `inputs` (CircuitError if they violate the circuit)."""
+        ...
+
+
+class Membership(Protocol):
+    """A pool's tree as a withdrawal needs it: `mixer.chain.sync.SyncedPool` (from its
+    store, nothing rebuilt) or `mixer.merkle.MerkleTree`."""
+
+    @property
+    def depth(self) -> int: ...
+
+    @property
+    def hash_name(self) -> str: ...
+
+    @property
+    def root(self) -> int: ...
+
+    def leaf_index(self, commitment: int, /) -> int | None:
+        """The leaf holding `commitment` (None: not deposited)."""
+        ...
+
+    def path(self, index: int, /) -> tuple[list[int], list[int]]:
+        """(path_elements, path_indices) of leaf `index`."""
         ...
 
 
@@ -72,31 +96,33 @@ class WithdrawalPlan:
         return [self.root, self.nullifier_hash, self.ext.hash()]
 
 
-def plan_withdrawal(note: Note, tree: MerkleTree, ext: ExtData) -> WithdrawalPlan:
+def plan_withdrawal(note: Note, tree: Membership, ext: ExtData) -> WithdrawalPlan:
     """Locate the note's deposit in `tree` (the pool's synced tree) and lay out the inputs.
 
     The proof is made against the tree's current root, so the record must use that root's
     ring slot; WithdrawalError if the note belongs to another hash family or its
     commitment is not a leaf of the tree.
     """
-    hash_name = tree.hasher.name
+    hash_name = tree.hash_name
     if note.pool.hash != hash_name:
         raise WithdrawalError(f"the note is for a {note.pool.hash} pool but the tree uses {hash_name}")
-    try:
-        leaf_index = tree.leaves.index(note.commitment)
-    except ValueError:
+    leaf_index = tree.leaf_index(note.commitment)
+    if leaf_index is None:
         raise WithdrawalError(
             "the note's deposit is not in the pool's tree (sync the pool, or check the note's pool)"
-        ) from None
+        )
+    root = tree.root
     elements, indices = tree.path(leaf_index)
+    if not verify_path(root, note.commitment, elements, indices, hash_name):
+        raise WithdrawalError(f"the tree's path of leaf {leaf_index} does not lead from the note to its root")
     inputs = withdraw_inputs(
-        note.nullifier, note.secret, elements, indices, tree.root, ext.hash(), hash_name=hash_name
+        note.nullifier, note.secret, elements, indices, root, ext.hash(), hash_name=hash_name
     )
     return WithdrawalPlan(
         circuit=circuit_name(hash_name, tree.depth),
         inputs=inputs,
         leaf_index=leaf_index,
-        root=tree.root,
+        root=root,
         nullifier_hash=note.nullifier_hash,
         ext=ext,
     )

@@ -177,11 +177,11 @@ def history_problems(chain: Chain, pool: PoolCode, sync: Callable[[], SyncedPool
     if n >= ROOT_HISTORY_SIZE:
         return []
     synced = sync()  # checks that its events rebuild the root at synced.root_index
-    if synced.root_index != len(synced.deposits) % ROOT_HISTORY_SIZE:
-        return [f"its root ring index is {synced.root_index} after {len(synced.deposits)} deposits"]
+    if synced.root_index != synced.size % ROOT_HISTORY_SIZE:
+        return [f"its root ring index is {synced.root_index} after {synced.size} deposits"]
     tree = MerkleTree(pool.levels, pool.hash)
     expected = [tree.root]
-    for deposit in synced.deposits[: ROOT_HISTORY_SIZE - 1]:
+    for deposit in synced.deposits(0, ROOT_HISTORY_SIZE - 1):
         tree.insert(deposit.commitment)
         expected.append(tree.root)
     expected += [0] * (ROOT_HISTORY_SIZE - len(expected))
@@ -189,7 +189,7 @@ def history_problems(chain: Chain, pool: PoolCode, sync: Callable[[], SyncedPool
         int.from_bytes(contract.functions.roots(i).call(block_identifier=synced.block), "big")
         for i in range(ROOT_HISTORY_SIZE)
     ]
-    if len(synced.deposits) < ROOT_HISTORY_SIZE and held != expected:
+    if synced.size < ROOT_HISTORY_SIZE and held != expected:
         wrong = [str(i) for i in range(ROOT_HISTORY_SIZE) if held[i] != expected[i]]
         return [f"its root history holds roots that no deposit made (ring slots {', '.join(wrong[:5])})"]
     return []

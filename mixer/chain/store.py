@@ -92,8 +92,14 @@ class PoolStore:
         return db
 
     def _delete_files(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
+        # the log first: a stale -wal beside a new file of the same name would be replayed into it
+        for suffix in ("-wal", "-shm", ""):
             Path(str(self.file) + suffix).unlink(missing_ok=True)
+
+    def delete(self) -> None:
+        """Close the store and delete its files (its contents were found wrong)."""
+        self._db.close()
+        self._delete_files()
 
     def reset(self) -> None:
         """Forget everything (a reorganisation, or contents found wrong)."""
@@ -143,6 +149,19 @@ class PoolStore:
     def withdrawal_count(self) -> int:
         return int(self._meta("withdrawals") or 0)
 
+    def check(self) -> None:
+        """StoreError unless the stored rows are as many as the recorded progress says (a
+        row deleted or added behind the store's back). Cheap: counts, no row is read."""
+        deposits = self._one("SELECT COUNT(*) FROM deposits")[0]
+        last = self._one("SELECT MAX(leaf) FROM deposits")[0]
+        withdrawals = self._one("SELECT COUNT(*) FROM withdrawals")[0]
+        if (deposits, -1 if last is None else last, withdrawals) != (
+            self.size,
+            self.size - 1,
+            self.withdrawal_count,
+        ):
+            raise StoreError("the store's rows disagree with its recorded size")
+
     # -- appending -------------------------------------------------------------------------
 
     def append(
@@ -187,7 +206,7 @@ class PoolStore:
                 )
             except sqlite3.IntegrityError:
                 raise StoreError(
-                    "the node returned a commitment deposited twice or a nullifier hash spent twice"
+                    "the node returned a commitment deposited twice or a nullifier hash already spent"
                 ) from None
             if leaves:
                 for level, start, values in grow(size, leaves, self.zeros, self.hasher, self._node):
@@ -204,6 +223,11 @@ class PoolStore:
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in progress.items()]
             )
+
+    def node(self, level: int, index: int) -> int | None:
+        """The stored node at `index` of `level` (None: not stored, an empty subtree)."""
+        row = self._one("SELECT value FROM nodes WHERE level = ? AND idx = ?", level, index)
+        return None if row is None else int.from_bytes(row[0], "big")
 
     def _node(self, level: int, index: int) -> int:
         row = self._db.execute(

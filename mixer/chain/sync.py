@@ -1,29 +1,35 @@
-"""Pool sync: fetch a pool's Deposit and Withdrawal events incrementally, cache them,
-rebuild its tree.
+"""Pool sync: fetch a pool's Deposit and Withdrawal events incrementally into its store
+(`mixer.chain.store`: events and Merkle tree in one SQLite file per pool), and check them.
 
-Both events are fetched together, one `eth_getLogs` per bounded block range (halving the
-range when a node refuses one), over the same ranges for every wallet of the pool: the node
-learns which pool you use and nothing about which of its deposits or withdrawals are yours.
-Note state (deposited, spent, by which transaction) is derived locally from these events
-(`SyncedPool.deposit_of`, `SyncedPool.withdrawal_of`); no question keyed by a note (its
-commitment, nullifier hash, deposit block or transaction) is ever asked.
+Both events are fetched together, one raw `eth_getLogs` per bounded block range, over the
+same ranges for every wallet of the pool: the node learns which pool you use and nothing
+about which of its deposits or withdrawals are yours. Logs are decoded by our own code
+(`mixer.chain.events`), not by web3's event machinery. Note state (deposited, spent, by
+which transaction) is derived locally from these events (`SyncedPool.deposit_of`,
+`SyncedPool.withdrawal_of`); no question keyed by a note (its commitment, nullifier hash,
+deposit block or transaction) is ever asked.
 
-Ranges are cut at multiples of the range size (2000 blocks), so every wallet asks for the
-same ranges; only whole ranges are cached (atomically, after each), and the last, partial
-range up to the latest block is fetched again by the next sync. So the first block a sync
-asks for is a multiple of 2000 (or the pool's deployment block), never the block where this
-wallet's previous sync stopped: that is typically the block of its own next deposit. An
-interrupted sync resumes at the last whole range.
+Ranges are cells of one grid, multiples of the range size (2000 blocks), so every wallet asks
+for the same ranges; a cell the node refuses is halved (down to a single block), and the
+step grows back while answers stay small. Each whole cell is committed to the store in one
+transaction (its events, the tree nodes it changes, its last block and that block's hash),
+so a sync killed at any instant resumes at the last whole cell. The last, partial cell up to
+the latest block is kept in memory only (`SyncedPool` lays it over the store) and fetched
+again by the next sync. So the first block a sync asks for is a multiple of 2000 (or the
+pool's deployment block), never the block where this wallet's previous sync stopped: that
+is typically the block of its own next deposit.
 
-Nothing a node returns is trusted: every log must be of the pool, of one of the
-two events, inside the asked range; leaf indices must run 0, 1, 2, ... without gap or
-repeat; commitments and nullifier hashes must be field elements; a nullifier hash is spent
-at most once; a fee is at most the denomination; the rebuilt tree's root and size must equal
-the pool's own `roots[currentRootIndex]` and `nextIndex` at the synced block; and the pool
-must hold at least a denomination per deposit not withdrawn (a node that withholds
-Withdrawal events makes the pool look richer than it is). On a mismatch the cache is
-discarded and `SyncError` says why, so a lying or broken node cannot leave a wrong state
-behind. A cached block whose hash changed (a reorganisation) restarts the sync.
+Nothing a node returns is trusted: every log must be of the pool, of one of the two
+events, inside the asked range, and have its event's exact shape; leaf indices must run 0,
+1, 2, ... without gap or repeat; commitments and nullifier hashes must be field elements; a
+nullifier hash is spent at most once; a fee is at most the denomination; the tree's root and
+size must equal the pool's own `roots[currentRootIndex]` and `nextIndex` at the synced
+block; and the pool must hold at least a denomination per deposit not withdrawn (a node
+that withholds Withdrawal events makes the pool look richer than it is). On a mismatch the
+store is deleted and `SyncError` says why, so a lying or broken node cannot leave a wrong
+state behind. A stored block whose hash changed (a reorganisation) restarts the sync. Nor is
+the store file trusted: one that SQLite cannot read, or whose contents contradict
+themselves (a path that does not lead to the root), is deleted and fetched again.
 
 What a lying node can still do is in `docs/threat-model.md` ("What a lying node can still
 do to note state").
@@ -31,267 +37,316 @@ do to note state").
 
 from __future__ import annotations
 
-import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from pathlib import Path
+from typing import Any, Final
 
-from eth_utils.address import is_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 from web3 import Web3
-from web3.contract.contract import ContractEvent
 from web3.exceptions import Web3Exception
-from web3.types import EventData
+from web3.providers.eth_tester import EthereumTesterProvider
+from web3.types import RPCEndpoint
 
-from mixer import jsonsafe
-from mixer.atomic import write_file
 from mixer.chain.artifacts import load
 from mixer.chain.client import READ_ERRORS, ChainError
 from mixer.chain.erc20 import ERC20_ABI
-from mixer.field import is_element
-from mixer.merkle import MerkleTree
+from mixer.chain.events import (
+    DEPOSIT_TOPIC,
+    WITHDRAWAL_TOPIC,
+    DepositEvent,
+    LogShapeError,
+    WithdrawalEvent,
+    decode,
+)
+from mixer.chain.store import PoolStore, StoreError
+from mixer.jsonsafe import UntrustedJSONError
+from mixer.merkle import grow, verify_path
 from mixer.params import ZERO_ADDRESS
 
-CACHE_VERSION = 2
-"""2: Withdrawal events are cached with the deposits (a version-1 cache is fetched again)."""
-DEFAULT_RANGE = 2000
+__all__ = [
+    "DEFAULT_RANGE",
+    "DepositEvent",
+    "SyncError",
+    "SyncedPool",
+    "WithdrawalEvent",
+    "find_withdrawal",
+    "pool_events",
+    "store_path",
+    "sync_deposits",
+]
+
+DEFAULT_RANGE: Final = 2000
 Progress = Callable[[int, int], None]
 """progress(synced_block, target_block), called after each fetched range."""
-_TX_HASH = re.compile(r"0x[0-9a-f]{64}")
+_GROW_BELOW: Final = 2000
+"""A range that answered fewer logs than this lets the next one double (up to a cell)."""
+_TX_HASH = re.compile(r"0x[0-9a-f]{64}\Z")
+_REFUSALS: Final = (Web3Exception, ValueError, OSError, UntrustedJSONError)
+"""What a refused range raises (an answer too large to parse is refused: halved too)."""
 
 
 class SyncError(ChainError):
     """The chain's events are inconsistent with the pool's state, or cannot be fetched."""
 
 
-@dataclass(frozen=True)
-class DepositEvent:
-    commitment: int
-    leaf_index: int
-    block_number: int
-    tx_hash: str
-    timestamp: int
+class _Refused(Exception):
+    """The node answered eth_getLogs with an error (e.g. too many results)."""
 
 
-@dataclass(frozen=True)
-class WithdrawalEvent:
-    """A Withdrawal event: the nullifier hash it spent and whom it paid."""
-
-    nullifier_hash: int
-    to: str
-    relayer: str
-    fee: int
-    block_number: int
-    tx_hash: str
+def store_path(cache_dir: Path, chain_id: int, pool: str) -> Path:
+    """The store file of `pool` on chain `chain_id` in `cache_dir`."""
+    return Path(cache_dir) / f"pool-{chain_id}-{pool.lower()}.sqlite"
 
 
-@dataclass
+def _legacy_cache_path(cache_dir: Path, chain_id: int, pool: str) -> Path:
+    """Where versions 1 and 2 kept a whole-file JSON cache (deleted, never read)."""
+    return Path(cache_dir) / f"deposits-{chain_id}-{pool.lower()}.json"
+
+
+# -- fetching --------------------------------------------------------------------------------
+
+
+def _hex(value: Any) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _as_raw(log: Any) -> dict[str, Any]:
+    """A log web3 formatted (the embedded chain's) back in its JSON-RPC shape."""
+    return {
+        "address": str(log["address"]),
+        "topics": [_hex(t) for t in log["topics"]],
+        "data": _hex(log["data"]),
+        "blockNumber": hex(int(log["blockNumber"])),
+        "transactionHash": _hex(log["transactionHash"]),
+    }
+
+
+def _raw_logs(w3: Web3, address: str, topics: list[str], first: int, last: int) -> list[Any]:
+    """The raw logs of `address` with one of `topics` in blocks first..last."""
+    if isinstance(w3.provider, EthereumTesterProvider):  # its raw requests take other params
+        logs = w3.eth.get_logs({"address": address, "fromBlock": first, "toBlock": last, "topics": [topics]})  # type: ignore[typeddict-item]
+        try:
+            return [_as_raw(log) for log in logs]
+        except (KeyError, TypeError, ValueError):
+            raise SyncError("the node returned a malformed log") from None
+    params = {"address": address, "fromBlock": hex(first), "toBlock": hex(last), "topics": [topics]}
+    response = w3.provider.make_request(RPCEndpoint("eth_getLogs"), [params])
+    if "error" in response:
+        raise _Refused(str(response["error"]))
+    result = response.get("result")
+    if not isinstance(result, list):
+        raise SyncError("the node's answer to eth_getLogs is not a list of logs")
+    return result
+
+
+def _checked(raw: Any, address: str, first: int, last: int) -> DepositEvent | WithdrawalEvent:
+    """The event in `raw`, a log the node returned for blocks first..last of `address`."""
+    try:
+        foreign = str(raw["address"]).lower() != address.lower()  # checksumming cost seconds
+        block = int(raw["blockNumber"], 16)
+        event = None if foreign else decode(raw)
+    except LogShapeError as exc:
+        raise SyncError(str(exc)) from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        raise SyncError("the node returned a malformed log") from None
+    if event is None:
+        raise SyncError(f"the node returned an event of another contract ({raw['address']})")
+    if not first <= block <= last:
+        raise SyncError(
+            f"the node returned a {type(event).__name__.removesuffix('Event')} event of block {block} "
+            f"when asked for blocks {first}..{last}"
+        )
+    if not _TX_HASH.match(event.tx_hash):
+        raise SyncError(f"the node returned an event with a malformed transaction hash {event.tx_hash[:80]}")
+    return event
+
+
+def pool_events(
+    w3: Web3,
+    pool: str,
+    start: int,
+    end: int,
+    *,
+    topics: Sequence[str] = (DEPOSIT_TOPIC, WITHDRAWAL_TOPIC),
+    max_range: int = DEFAULT_RANGE,
+) -> Iterator[tuple[int, list[DepositEvent | WithdrawalEvent]]]:
+    """The events of `pool` with one of `topics` in blocks `start..end`, one `eth_getLogs`
+    per range: yields (last block of the range, its events in the node's order).
+
+    Ranges are cells of the grid of multiples of `max_range` (whatever `start` is), or
+    pieces of one: a range the node refuses is halved, down to a single block, and the step
+    doubles again (never past a size once refused, nor a cell) while answers stay small. A
+    log of another contract or event, outside the asked range, or of a wrong shape is a
+    `SyncError`."""
+    if max_range < 1:
+        raise ValueError("max_range must be at least 1")
+    address = to_checksum_address(pool)
+    wanted = list(topics)
+    kinds = {DEPOSIT_TOPIC: DepositEvent, WITHDRAWAL_TOPIC: WithdrawalEvent}
+    allowed = tuple(kinds[t] for t in wanted)
+    step, ceiling, block = max_range, max_range, start
+    while block <= end:
+        stop = min(end, block + step - 1, (block // max_range + 1) * max_range - 1)
+        try:
+            raws = _raw_logs(w3, address, wanted, block, stop)
+        except (*_REFUSALS, _Refused) as exc:
+            if stop == block:
+                raise SyncError(f"cannot fetch the pool's events of block {block}: {exc}") from None
+            ceiling = stop - block
+            step = max(1, (stop - block + 1) // 2)
+            continue
+        events = [_checked(raw, address, block, stop) for raw in raws]
+        if any(not isinstance(e, allowed) for e in events):
+            raise SyncError("the node returned an event of a kind that was not asked for")
+        yield stop, events
+        if len(raws) < _GROW_BELOW:
+            step = min(ceiling, step * 2)
+        block = stop + 1
+
+
+def _block_hash(w3: Web3, number: int) -> str:
+    return _hex(w3.eth.get_block(number)["hash"])
+
+
+# -- the synced pool -------------------------------------------------------------------------
+
+
 class SyncedPool:
-    """A pool's deposits and withdrawals through `block`, its tree, and the ring slot of that
-    tree's root."""
+    """A pool's deposits, withdrawals and tree through `block`, and the ring slot of that
+    tree's root: the store's whole ranges, with the last partial range laid over them in
+    memory. Reads go to the store (nothing proportional to the pool is loaded)."""
 
-    deposits: list[DepositEvent]
-    tree: MerkleTree
-    block: int
-    root_index: int
-    withdrawals: list[WithdrawalEvent] = field(default_factory=list)
+    def __init__(
+        self,
+        store: PoolStore,
+        block: int,
+        root_index: int,
+        tail_deposits: Sequence[DepositEvent] = (),
+        tail_withdrawals: Sequence[WithdrawalEvent] = (),
+    ) -> None:
+        self.store = store
+        self.block = block
+        self.root_index = root_index
+        self._stored = store.size
+        self._tail = list(tail_deposits)
+        self._tail_by_commitment = {d.commitment: d for d in self._tail}
+        self._tail_withdrawals = {w.nullifier_hash: w for w in tail_withdrawals}
+        self._nodes: dict[tuple[int, int], int] = {}
+        if self._tail:
+            changed = self._guarded(
+                grow,
+                self._stored,
+                [d.commitment for d in self._tail],
+                store.zeros,
+                store.hasher,
+                self._old_node,
+            )
+            for level, start, values in changed:
+                self._nodes.update(((level, start + i), v) for i, v in enumerate(values))
+
+    def _old_node(self, level: int, index: int) -> int:
+        value = self.store.node(level, index)
+        if value is None:
+            raise StoreError(f"the stored tree lacks node {index} of level {level}")
+        return value
+
+    def _guarded(self, read: Callable[..., Any], *args: Any) -> Any:
+        """`read(*args)` on the store; a store found damaged is deleted (SyncError)."""
+        try:
+            return read(*args)
+        except (StoreError, sqlite3.DatabaseError) as exc:
+            self.store.delete()
+            raise SyncError(
+                f"the local pool store is damaged ({exc}); it was discarded, sync again"
+            ) from None
+
+    @property
+    def depth(self) -> int:
+        return self.store.depth
+
+    @property
+    def hash_name(self) -> str:
+        return str(self.store.hasher.name)
+
+    @property
+    def size(self) -> int:
+        """How many deposits (leaves) the pool had at `block`."""
+        return self._stored + len(self._tail)
+
+    @property
+    def withdrawal_count(self) -> int:
+        return int(self._guarded(lambda: self.store.withdrawal_count)) + len(self._tail_withdrawals)
 
     @property
     def root(self) -> int:
-        return self.tree.root
-
-    @cached_property
-    def _by_commitment(self) -> dict[int, DepositEvent]:
-        return {d.commitment: d for d in self.deposits}
-
-    @cached_property
-    def _by_nullifier(self) -> dict[int, WithdrawalEvent]:
-        return {w.nullifier_hash: w for w in self.withdrawals}
+        top = self._nodes.get((self.depth, 0))
+        return top if top is not None else int(self._guarded(lambda: self.store.root))
 
     def deposit_of(self, commitment: int) -> DepositEvent | None:
         """The deposit of `commitment`, looked up locally."""
-        return self._by_commitment.get(commitment)
+        found = self._guarded(self.store.deposit_of, commitment)
+        return found if found is not None else self._tail_by_commitment.get(commitment)
 
     def leaf_index(self, commitment: int) -> int | None:
+        """The leaf of `commitment`'s deposit, whose tree leaf must hold it (a store found
+        altered is deleted: SyncError)."""
         event = self.deposit_of(commitment)
-        return None if event is None else event.leaf_index
+        if event is None:
+            return None
+        index = event.leaf_index
+        leaf = self._nodes.get((0, index))
+        if leaf is None:
+            leaf = self._guarded(self.store.node, 0, index)
+        if leaf != commitment:
+            self.store.delete()
+            raise SyncError(
+                f"the local pool store's deposit of leaf {index} is not its tree's leaf (the root "
+                "check cannot vouch for it); it was discarded, sync again"
+            )
+        return index
+
+    def deposits(self, start: int = 0, stop: int | None = None) -> list[DepositEvent]:
+        """Deposits of leaves start..stop-1 (to the end when stop is None), in leaf order."""
+        stop = self.size if stop is None else min(stop, self.size)
+        stored: list[DepositEvent] = (
+            self._guarded(self.store.deposits, start, min(stop, self._stored)) if start < self._stored else []
+        )
+        return stored + self._tail[max(0, start - self._stored) : max(0, stop - self._stored)]
 
     def withdrawal_of(self, nullifier_hash: int) -> WithdrawalEvent | None:
         """The withdrawal that spent `nullifier_hash` (None: unspent at `block`), looked up
         locally: this is how a note's spent state is known without asking the node."""
-        return self._by_nullifier.get(nullifier_hash)
+        found = self._guarded(self.store.withdrawal_of, nullifier_hash)
+        return found if found is not None else self._tail_withdrawals.get(nullifier_hash)
 
+    def path(self, index: int) -> tuple[list[int], list[int]]:
+        """(path_elements, path_indices) of leaf `index`, checked against `root` (a store
+        found altered is deleted: SyncError)."""
+        if not 0 <= index < self.size:
+            raise IndexError(f"no leaf at index {index} (the tree has {self.size} leaves)")
+        if not self._tail:
+            return self._guarded(self.store.path, index)  # type: ignore[no-any-return]
 
-@dataclass
-class _Cache:
-    chain_id: int
-    pool: str
-    start_block: int
-    next_block: int
-    """The first block not yet fetched."""
-    last_hash: str
-    """Hash of block next_block - 1 when it was fetched ("" before the first range)."""
-    deposits: list[DepositEvent]
-    withdrawals: list[WithdrawalEvent]
+        def node(level: int, i: int) -> int:
+            value = self._nodes.get((level, i))
+            if value is None:
+                value = self._guarded(self.store.node, level, i)
+            return self.store.zeros[level] if value is None else value
 
-    def to_json(self) -> bytes:
-        data = asdict(self)
-        data["version"] = CACHE_VERSION
-        data["deposits"] = [
-            [hex(d.commitment), d.leaf_index, d.block_number, d.tx_hash, d.timestamp] for d in self.deposits
-        ]
-        data["withdrawals"] = [
-            [hex(w.nullifier_hash), w.to, w.relayer, w.fee, w.block_number, w.tx_hash]
-            for w in self.withdrawals
-        ]
-        return json.dumps(data, separators=(",", ":")).encode()
-
-    @classmethod
-    def from_json(cls, raw: bytes) -> _Cache:
-        data = jsonsafe.loads(raw, what="pool cache")
-        if data.pop("version", None) != CACHE_VERSION:
-            raise ValueError("unsupported cache version")
-        deposits = [
-            DepositEvent(int(c, 16), int(i), int(b), str(t), int(ts))
-            for c, i, b, t, ts in data.pop("deposits")
-        ]
-        withdrawals = [
-            WithdrawalEvent(int(n, 16), str(to), str(r), int(f), int(b), str(t))
-            for n, to, r, f, b, t in data.pop("withdrawals")
-        ]
-        return cls(deposits=deposits, withdrawals=withdrawals, **data)
-
-
-def cache_path(cache_dir: Path, chain_id: int, pool: str) -> Path:
-    return Path(cache_dir) / f"deposits-{chain_id}-{pool.lower()}.json"
-
-
-def _fresh(chain_id: int, pool: str, start_block: int) -> _Cache:
-    return _Cache(chain_id, pool, start_block, start_block, "", [], [])
-
-
-def _load_cache(path: Path, chain_id: int, pool: str, start_block: int) -> _Cache:
-    fresh = _fresh(chain_id, pool, start_block)
-    try:
-        cache = _Cache.from_json(path.read_bytes())
-    except FileNotFoundError:
-        return fresh
-    except (ValueError, TypeError, KeyError, AttributeError, jsonsafe.UntrustedJSONError):
-        # A damaged or older cache holds nothing that cannot be fetched again.
-        return fresh
-    if (cache.chain_id, cache.pool, cache.start_block) != (chain_id, pool, start_block):
-        return fresh
-    return cache
-
-
-def _block_hash(w3: Web3, number: int) -> str:
-    return "0x" + bytes(w3.eth.get_block(number)["hash"]).hex()
-
-
-def event_logs(
-    w3: Web3, events: Sequence[ContractEvent], start: int, end: int, *, max_range: int = DEFAULT_RANGE
-) -> Iterator[tuple[int, list[EventData]]]:
-    """The logs of `events` (of one contract) in blocks `start..end`, all events in one
-    `eth_getLogs` per range of at most `max_range` consecutive blocks: yields (last block of
-    the range, its decoded logs in the node's order). Ranges are cut at multiples of
-    `max_range`, whatever `start` is. A range the node refuses (e.g. "query
-    returned more than 10000 results") is halved, down to a single block. A log of another
-    contract or event, outside the asked range, or that does not decode is a `SyncError`."""
-    if max_range < 1:
-        raise ValueError("max_range must be at least 1")
-    if not events:
-        raise ValueError("no events to fetch")
-    address = to_checksum_address(events[0].address)
-    by_topic = {bytes(Web3.to_bytes(hexstr=e.topic)): e for e in events}
-    names = "/".join(e.event_name for e in events)
-    step, block = max_range, start
-    while block <= end:
-        # ranges never cross a multiple of max_range: the same grid for every wallet
-        stop = min(end, block + step - 1, (block // max_range + 1) * max_range - 1)
-        try:
-            raws = w3.eth.get_logs(
-                {
-                    "address": address,
-                    "fromBlock": block,
-                    "toBlock": stop,
-                    "topics": [[e.topic for e in events]],
-                }
+        elements = [node(level, (index >> level) ^ 1) for level in range(self.depth)]
+        indices = [(index >> level) & 1 for level in range(self.depth)]
+        if not verify_path(self.root, node(0, index), elements, indices, self.hash_name):
+            self.store.delete()
+            raise SyncError(
+                f"the local pool store's path of leaf {index} does not lead to the root; it was "
+                "discarded, sync again"
             )
-        except (Web3Exception, ValueError, OSError) as exc:
-            if step == 1:
-                raise SyncError(f"cannot fetch {names} events of block {block}: {exc}") from None
-            step = max(1, step // 2)
-            continue
-        decoded = []
-        for raw in raws:
-            if to_checksum_address(raw["address"]) != address:
-                raise SyncError(f"the node returned a {names} event of another contract ({raw['address']})")
-            topics = raw.get("topics") or []
-            event = by_topic.get(bytes(topics[0])) if topics else None
-            if event is None:
-                raise SyncError(f"the node returned a log that is not a {names} event of the pool")
-            if not block <= int(raw["blockNumber"]) <= stop:
-                raise SyncError(
-                    f"the node returned a {event.event_name} event of block {raw['blockNumber']} "
-                    f"when asked for blocks {block}..{stop}"
-                )
-            try:
-                decoded.append(event.process_log(raw))
-            except (Web3Exception, ValueError, TypeError, KeyError, IndexError, OverflowError):
-                raise SyncError(f"the node returned a malformed {event.event_name} event") from None
-        yield stop, decoded
-        block = stop + 1
+        return elements, indices
 
 
-def _tx_hash(raw: EventData) -> str:
-    value = "0x" + bytes(raw["transactionHash"]).hex()
-    if not _TX_HASH.fullmatch(value):
-        raise SyncError(f"the node returned an event with a malformed transaction hash {value[:80]}")
-    return value
-
-
-def _to_event(raw: EventData, expected_index: int) -> DepositEvent:
-    args = raw["args"]
-    index = int(args["leafIndex"])
-    if index != expected_index:
-        what = "a gap in leaf indices" if index > expected_index else "a repeated leaf index"
-        raise SyncError(
-            f"expected the deposit of leaf {expected_index}, got leaf {index} in block {raw['blockNumber']} "
-            f"({what}): the node returned inconsistent events"
-        )
-    commitment = int.from_bytes(args["commitment"], "big")
-    if not is_element(commitment):
-        raise SyncError(f"deposit event for leaf {index} carries a commitment >= r")
-    return DepositEvent(commitment, index, int(raw["blockNumber"]), _tx_hash(raw), int(args["timestamp"]))
-
-
-def _to_withdrawal(raw: EventData, spent: set[int], denomination: int) -> WithdrawalEvent:
-    args = raw["args"]
-    nullifier_hash = int.from_bytes(args["nullifierHash"], "big")
-    where = f"the Withdrawal event in block {raw['blockNumber']}"
-    if not is_element(nullifier_hash):
-        raise SyncError(f"{where} carries a nullifier hash >= r, which the pool refuses")
-    if nullifier_hash in spent:
-        raise SyncError(
-            f"{where} spends a nullifier hash already spent (the pool refuses a double spend): "
-            "the node returned inconsistent events"
-        )
-    fee = int(args["fee"])
-    if fee > denomination:
-        raise SyncError(f"{where} pays a fee above the denomination, which the pool refuses")
-    to, relayer = str(args["to"]), str(args["relayer"])
-    if not (is_address(to) and is_address(relayer)):
-        raise SyncError(f"{where} carries a malformed address")
-    spent.add(nullifier_hash)
-    return WithdrawalEvent(
-        nullifier_hash,
-        to_checksum_address(to),
-        to_checksum_address(relayer),
-        fee,
-        int(raw["blockNumber"]),
-        _tx_hash(raw),
-    )
+# -- syncing ---------------------------------------------------------------------------------
 
 
 def _pool_holdings(w3: Web3, pool: str, block: int) -> int | None:
@@ -322,79 +377,133 @@ def sync_deposits(
     max_range: int = DEFAULT_RANGE,
     progress: Progress | None = None,
 ) -> SyncedPool:
-    """Bring the cached deposits and withdrawals of `pool` up to `to_block` (default: latest)
-    and verify them.
+    """Bring the stored deposits and withdrawals of `pool` up to `to_block` (default:
+    latest) and verify them.
 
     `hasher` is the pool's hash family (poseidon | mimcsponge); `start_block` is where to
     begin looking (the pool's deployment block saves scanning older blocks).
     """
+    if max_range < 1:
+        raise ValueError("max_range must be at least 1")
     pool = to_checksum_address(pool)
     contract = w3.eth.contract(address=pool, abi=load("ETHPool").abi)
     chain_id = int(w3.eth.chain_id)
     target = int(w3.eth.block_number) if to_block is None else to_block
     levels = int(contract.functions.levels().call(block_identifier=target))
     denomination = int(contract.functions.denomination().call(block_identifier=target))
-    path = cache_path(cache_dir, chain_id, pool)
-    cache = _load_cache(path, chain_id, pool, start_block)
-    if cache.last_hash and (
-        cache.next_block - 1 > target or _block_hash(w3, cache.next_block - 1) != cache.last_hash
-    ):
-        cache = _fresh(chain_id, pool, start_block)  # reorganised: start over
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    _legacy_cache_path(cache_dir, chain_id, pool).unlink(missing_ok=True)
+    path = store_path(cache_dir, chain_id, pool)
+    identity: dict[str, str | int] = {"chain": chain_id, "pool": pool, "start": start_block}
+    for attempt in range(2):
+        store = PoolStore(path, identity=identity, depth=levels, hash_name=hasher)
+        held = store.next_block is not None
+        try:
+            tail = _fetch(w3, store, pool, start_block, target, max_range, denomination, progress)
+            root_index = int(contract.functions.currentRootIndex().call(block_identifier=target))
+            synced = SyncedPool(store, target, root_index, *tail)
+            _check(w3, contract, synced, denomination)
+            return synced
+        except (SyncError, StoreError, sqlite3.DatabaseError) as exc:
+            store.delete()
+            if attempt == 0 and held:
+                continue  # perhaps a damaged store: fetched again from the start, then judged
+            if isinstance(exc, SyncError):
+                raise
+            raise SyncError(f"{exc}; the local pool store was discarded") from None
+    raise AssertionError("unreachable")
 
-    kept = (cache.next_block, cache.last_hash, len(cache.deposits), len(cache.withdrawals))
-    spent = {w.nullifier_hash for w in cache.withdrawals}
-    events = [contract.events.Deposit(), contract.events.Withdrawal()]
-    for end, raws in event_logs(w3, events, cache.next_block, target, max_range=max_range):
-        for raw in raws:
-            if raw["event"] == "Deposit":
-                cache.deposits.append(_to_event(raw, len(cache.deposits)))
-            else:
-                cache.withdrawals.append(_to_withdrawal(raw, spent, denomination))
-        if (end + 1) % max_range == 0:
-            # only whole ranges of the grid are cached: the next sync starts at a multiple of
-            # max_range, as every wallet's does, never at the block where it last stopped (just
-            # before one of its own deposits, typically), which would point at that deposit
-            cache.next_block, cache.last_hash = end + 1, _block_hash(w3, end)
-            write_file(path, cache.to_json(), overwrite=True)
-            kept = (cache.next_block, cache.last_hash, len(cache.deposits), len(cache.withdrawals))
-        if progress is not None:
-            progress(end, target)
 
-    tree = MerkleTree(levels, hasher)
-    tree.insert_many(d.commitment for d in cache.deposits)
-    root_index = int(contract.functions.currentRootIndex().call(block_identifier=target))
-    on_chain_root = int.from_bytes(contract.functions.roots(root_index).call(block_identifier=target), "big")
+def _check(w3: Web3, contract: Any, synced: SyncedPool, denomination: int) -> None:
+    """SyncError unless the synced tree is the pool's and the pool is solvent at its block."""
+    target = synced.block
+    on_chain_root = int.from_bytes(
+        contract.functions.roots(synced.root_index).call(block_identifier=target), "big"
+    )
     on_chain_size = int(contract.functions.nextIndex().call(block_identifier=target))
-    if on_chain_size != len(cache.deposits) or on_chain_root != tree.root:
-        path.unlink(missing_ok=True)
+    root = synced.root
+    if on_chain_size != synced.size or on_chain_root != root:
         raise SyncError(
-            f"the deposit events do not rebuild the pool's tree at block {target}: {len(cache.deposits)} "
+            f"the deposit events do not rebuild the pool's tree at block {target}: {synced.size} "
             f"events vs {on_chain_size} deposits on chain, root "
-            f"{'matches' if on_chain_root == tree.root else 'differs'} (wrong hash family, or the node "
-            "withheld or invented events); the local cache was discarded"
+            f"{'matches' if on_chain_root == root else 'differs'} (wrong hash family, or the node "
+            "withheld or invented events); the local store was discarded"
         )
     # every withdrawal takes exactly one denomination out (fee included); anyone may add more
-    unspent = len(cache.deposits) - len(cache.withdrawals)
-    holdings = _pool_holdings(w3, pool, target)
+    withdrawals = synced.withdrawal_count
+    unspent = synced.size - withdrawals
+    holdings = _pool_holdings(w3, contract.address, target)
     if unspent < 0 or (holdings is not None and holdings < unspent * denomination):
-        path.unlink(missing_ok=True)
         raise SyncError(
-            f"the pool's balance at block {target} does not cover the {len(cache.deposits)} deposits less "
-            f"{len(cache.withdrawals)} withdrawals the node returned (it withheld Withdrawal events, or "
-            "invented more than there are deposits); the local cache was discarded"
+            f"the pool's balance at block {target} does not cover the {synced.size} deposits less "
+            f"{withdrawals} withdrawals the node returned (it withheld Withdrawal events, or "
+            "invented more than there are deposits); the local store was discarded"
         )
-    next_block, last_hash, n_deposits, n_withdrawals = kept
-    whole = _Cache(
-        chain_id,
-        pool,
-        start_block,
-        next_block,
-        last_hash,
-        cache.deposits[:n_deposits],
-        cache.withdrawals[:n_withdrawals],
-    )
-    write_file(path, whole.to_json(), overwrite=True)  # the whole ranges, in this version's format
-    return SyncedPool(cache.deposits, tree, target, root_index, cache.withdrawals)
+
+
+def _fetch(
+    w3: Web3,
+    store: PoolStore,
+    pool: str,
+    start_block: int,
+    target: int,
+    max_range: int,
+    denomination: int,
+    progress: Progress | None,
+) -> tuple[list[DepositEvent], list[WithdrawalEvent]]:
+    """Fetch blocks from the store's next block to `target`, committing each whole cell of
+    the grid; returns the events of the last, partial cell (not stored)."""
+    next_block = store.next_block
+    if next_block is not None:
+        store.check()
+    if next_block is not None and (
+        next_block - 1 > target or _block_hash(w3, next_block - 1) != store.last_hash
+    ):
+        store.reset()  # reorganised (or synced past `target`): start over
+        next_block = None
+    first = start_block if next_block is None else next_block
+    deposits: list[DepositEvent] = []
+    withdrawals: list[WithdrawalEvent] = []
+    spent: set[int] = set()
+    size = store.size
+    for end, events in pool_events(w3, pool, first, target, max_range=max_range):
+        for event in events:
+            if isinstance(event, DepositEvent):
+                expected = size + len(deposits)
+                if event.leaf_index != expected:
+                    what = "a gap in leaf indices" if event.leaf_index > expected else "a repeated leaf index"
+                    raise SyncError(
+                        f"expected the deposit of leaf {expected}, got leaf {event.leaf_index} in block "
+                        f"{event.block_number} ({what}): the node returned inconsistent events"
+                    )
+                deposits.append(event)
+            else:
+                where = f"the Withdrawal event in block {event.block_number}"
+                if event.nullifier_hash in spent:
+                    raise SyncError(
+                        f"{where} spends a nullifier hash already spent (the pool refuses a double "
+                        "spend): the node returned inconsistent events"
+                    )
+                if event.fee > denomination:
+                    raise SyncError(f"{where} pays a fee above the denomination, which the pool refuses")
+                spent.add(event.nullifier_hash)
+                withdrawals.append(event)
+        if (end + 1) % max_range == 0:
+            # only whole cells of the grid are stored: the next sync starts at a multiple of
+            # max_range, as every wallet's does, never at the block where it last stopped (just
+            # before one of its own deposits, typically), which would point at that deposit
+            store.append(end, _block_hash(w3, end), deposits, withdrawals)
+            size += len(deposits)
+            deposits, withdrawals, spent = [], [], set()
+        if progress is not None:
+            progress(end, target)
+    for w in withdrawals:  # the partial cell's, which the store has not checked
+        if store.withdrawal_of(w.nullifier_hash) is not None:
+            raise SyncError(
+                f"the Withdrawal event in block {w.block_number} spends a nullifier hash already spent "
+                "(the pool refuses a double spend): the node returned inconsistent events"
+            )
+    return deposits, withdrawals
 
 
 def find_withdrawal(w3: Web3, pool: str, nullifier_hash: int, *, from_block: int) -> WithdrawalEvent | None:
@@ -403,9 +512,9 @@ def find_withdrawal(w3: Web3, pool: str, nullifier_hash: int, *, from_block: int
     A question keyed by one withdrawal: the wallet never asks it about its own notes (their
     state comes from `sync_deposits`). The relayer asks it about a record it was handed and
     sent itself, which the node saw in the relayer's own transaction already."""
-    contract = w3.eth.contract(address=to_checksum_address(pool), abi=load("ETHPool").abi)
-    for _, logs in event_logs(w3, [contract.events.Withdrawal()], from_block, int(w3.eth.block_number)):
-        for raw in logs:
-            if int.from_bytes(raw["args"]["nullifierHash"], "big") == nullifier_hash:
-                return _to_withdrawal(raw, set(), 1 << 256)
+    latest = int(w3.eth.block_number)
+    for _, events in pool_events(w3, pool, from_block, latest, topics=[WITHDRAWAL_TOPIC]):
+        for event in events:
+            if isinstance(event, WithdrawalEvent) and event.nullifier_hash == nullifier_hash:
+                return event
     return None

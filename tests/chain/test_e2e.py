@@ -94,7 +94,7 @@ class Deployed:
         ids, new = pool.assign_recipient_ids([r for _, r in items])
         records = []
         for (note, recipient), rid in zip(items, ids, strict=True):
-            plan = plan_withdrawal(note, synced.tree, ExtData(recipient, self.relayer, fee))
+            plan = plan_withdrawal(note, synced, ExtData(recipient, self.relayer, fee))
             circuit = registry.load(plan.circuit)
             records.append(
                 prove_withdrawal(self.key, plan, circuit, root_index=synced.root_index, recipient_id=rid)

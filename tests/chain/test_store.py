@@ -109,7 +109,7 @@ def test_a_nullifier_spent_twice_writes_nothing(tmp_path: Path) -> None:
     spent = WithdrawalEvent(42, "0x" + "11" * 20, "0x" + "22" * 20, 5, 1, "0x" + "ef" * 32)
     store.append(1, "0x01", [], [spent])
     assert store.withdrawal_of(42) == spent and store.withdrawal_count == 1
-    with pytest.raises(StoreError, match="spent twice"):
+    with pytest.raises(StoreError, match="already spent"):
         store.append(2, "0x02", _deposits(0, [7]), [spent])
     assert (store.size, store.withdrawal_count, store.next_block) == (0, 1, 2)
 

@@ -1,7 +1,7 @@
 """The pool's Withdrawal events, synced with its deposits for everyone (embedded chain): a
-note's spent state is derived from them, an older cache is fetched again rather than
-misread, and a lying node that invents, repeats or withholds withdrawals is caught or
-changes nothing the wallet concludes about its notes (docs/threat-model.md)."""
+note's spent state is derived from them, an older cache is deleted rather than read, and a
+lying node that invents, repeats or withholds withdrawals is caught or changes nothing the
+wallet concludes about its notes (docs/threat-model.md)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from web3.middleware.base import Web3Middleware
 from mixer.chain.backend import embedded_web3
 from mixer.chain.client import Sender
 from mixer.chain.pool import PoolClient, deploy_pool, vk_words
-from mixer.chain.sync import CACHE_VERSION, SyncError, cache_path, sync_deposits
+from mixer.chain.sync import SyncError, store_path, sync_deposits
 from mixer.field import R, random_element
 from mixer.snark.snarkjs import vk_from_snarkjs
 from tests.support.contract_env import fresh_address, record_for
@@ -72,28 +72,30 @@ def test_a_notes_spent_state_and_withdrawal_tx_come_from_the_synced_events(
     deposit(pool, 1)
     second, _, tx2 = withdraw(pool)
     again = sync(chain, pool, tmp_path, max_range=1)
-    assert [w.nullifier_hash for w in again.withdrawals] == [first, second]
+    assert again.withdrawal_of(first) == spent and again.withdrawal_count == 2
     assert again.withdrawal_of(second).tx_hash == tx2  # type: ignore[union-attr]
-    cached = json.loads(cache_path(tmp_path, chain.eth.chain_id, pool.address).read_text())
-    assert cached["version"] == CACHE_VERSION == 2 and len(cached["withdrawals"]) == 2
+    assert (again.store.withdrawal_count, again.store.next_block) == (2, chain.eth.block_number + 1)
 
 
-def test_an_older_cache_without_withdrawals_is_fetched_again_not_misread(
-    chain: Web3, pool: PoolClient, tmp_path: Path
-) -> None:
+def test_an_older_json_cache_is_deleted_not_read(chain: Web3, pool: PoolClient, tmp_path: Path) -> None:
+    """Versions 1 and 2 kept a whole-file JSON cache; version 1's had no withdrawals, and read
+    as "nothing spent" it would hide a spent note. The store never reads one: it is deleted."""
     deposit(pool, 2)
     nullifier, _, _ = withdraw(pool)
-    sync(chain, pool, tmp_path, max_range=1)
-    path = cache_path(tmp_path, chain.eth.chain_id, pool.address)
-    assert json.loads(path.read_text())["next_block"] == chain.eth.block_number + 1
-    # what version 1 wrote: the same deposits through the same block, and no withdrawals at all
-    old = json.loads(path.read_text())
-    old["version"] = 1
-    del old["withdrawals"]
-    path.write_text(json.dumps(old))
-    synced = sync(chain, pool, tmp_path, max_range=1)
-    assert synced.withdrawal_of(nullifier) is not None  # read as "nothing spent" it would be None
-    assert json.loads(path.read_text())["version"] == CACHE_VERSION
+    chain_id = chain.eth.chain_id
+    old = tmp_path / f"deposits-{chain_id}-{pool.address.lower()}.json"
+    for version in (1, 2):  # what they wrote: the same pool through the latest block, no withdrawals
+        cache = {"version": version, "chain_id": chain_id, "pool": pool.address, "start_block": 0}
+        cache |= {
+            "next_block": chain.eth.block_number + 1,
+            "last_hash": "",
+            "deposits": [],
+            "withdrawals": [],
+        }
+        old.write_text(json.dumps(cache))
+        synced = sync(chain, pool, tmp_path, max_range=1)
+        assert synced.withdrawal_of(nullifier) is not None and synced.size == 2
+        assert not old.exists() and store_path(tmp_path, chain_id, pool.address).exists()
 
 
 @contextmanager
@@ -147,7 +149,7 @@ def test_a_node_bending_withdrawal_events_is_caught(
     withdraw(pool)
     with pytest.raises(SyncError, match=error), lying_node(chain, bend):
         sync(chain, pool, tmp_path)
-    assert len(sync(chain, pool, tmp_path).withdrawals) == 1  # the honest node, afterwards
+    assert sync(chain, pool, tmp_path).withdrawal_count == 1  # the honest node, afterwards
 
 
 def test_a_node_inventing_a_withdrawal_cannot_mark_an_unspent_note_spent(

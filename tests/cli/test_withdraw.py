@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import struct
 from dataclasses import replace
 from pathlib import Path
@@ -167,25 +168,34 @@ def test_withdraw_user_errors(pool: tuple[Path, str, list[str]]) -> None:
     assert _balances(home, fresh) == [0]
 
 
-def test_a_tampered_sync_cache_is_caught_by_the_root_check(pool: tuple[Path, str, list[str]]) -> None:
+def test_a_tampered_sync_store_is_caught_by_the_root_check(pool: tuple[Path, str, list[str]]) -> None:
     home, address, notes = pool
-    run_json(home, "status")  # writes the pool's cache: on so short a chain, no whole range yet
-    (cache,) = (home / "cache").iterdir()
+    run_json(home, "status")  # creates the pool's store: on so short a chain, no whole range yet
+    (store,) = (home / "cache").glob("*.sqlite")
+    db = sqlite3.connect(store)
+    start = int(db.execute("SELECT v FROM meta WHERE k = 'start'").fetchone()[0])
+    db.close()
     w3 = backend.open_embedded(home / "chain")
-    try:  # ranges of one block are all whole: every event is cached
-        start = json.loads(cache.read_text())["start_block"]
+    try:  # ranges of one block are all whole: every event is stored
         cache_dir = home / "cache"
-        sync_deposits(w3, address, hasher="poseidon", cache_dir=cache_dir, start_block=start, max_range=1)
+        sync_deposits(
+            w3, address, hasher="poseidon", cache_dir=cache_dir, start_block=start, max_range=1
+        ).store.close()
     finally:
         backend.close(w3)
-    text = cache.read_text()
     second = Note.parse(notes[1])
     commitment = get_hasher("poseidon").commitment(second.nullifier, second.secret)
-    assert f'"{hex(commitment)}"' in text
-    cache.write_text(text.replace(f'"{hex(commitment)}"', f'"{hex(commitment + 1)}"'))
+    db = sqlite3.connect(store)
+    with db:  # the node above leaves 0..3: a sibling on the path of note 5's leaf, not on the root's edge
+        (old,) = db.execute("SELECT value FROM nodes WHERE level = 2 AND idx = 0").fetchone()
+        db.execute(
+            "UPDATE nodes SET value = ? WHERE level = 2 AND idx = 0", ((commitment + 1).to_bytes(32, "big"),)
+        )
+    db.close()
+    assert old != (commitment + 1).to_bytes(32, "big")
     result = run(home, "withdraw", notes[5], "--to", Account.create().address, ok=False)
     assert "root" in one_error_line(result.stderr)
-    run_json(home, "withdraw", notes[5], "--to", Account.create().address)  # the bad cache was dropped
+    run_json(home, "withdraw", notes[5], "--to", Account.create().address)  # the bad store was dropped
 
 
 def test_a_wrong_prover_cache_entry_is_an_error_never_a_record(pool: tuple[Path, str, list[str]]) -> None:

@@ -84,7 +84,7 @@ class PoolEnv:
         """A record of `note` paying `recipient`, bound to `relayer` (default: this env's)."""
         synced = sync_deposits(self.w3, self.address, hasher="poseidon", cache_dir=self.cache)
         ext = ExtData(recipient, relayer or self.relayer, fee, refund)
-        plan = plan_withdrawal(note, synced.tree, ext)
+        plan = plan_withdrawal(note, synced, ext)
         return prove_withdrawal(
             self.pk,
             plan,

@@ -125,7 +125,7 @@ def withdraw(
         raise UserError(REVERTS["NullifierSpent"])
     ext = ExtData(recipient, relayer_address, fee_units, refund_wei)
     try:
-        plan = plan_withdrawal(note, pool.tree, ext)
+        plan = plan_withdrawal(note, pool, ext)
     except WithdrawalError:
         # every wallet folder has its own local chain, with the same chain id and pool address
         elsewhere = (
@@ -137,7 +137,7 @@ def withdraw(
         ) from None
     if client.root_at(pool.root_index) != plan.root:
         raise UserError("unknown root: the pool does not hold the root of the synced tree; try again")
-    size = len(pool.deposits)
+    size = pool.size
     warnings = link_warnings(
         depositor=None if stored is None else stored.depositor,
         recipient=recipient,
