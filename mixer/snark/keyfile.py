@@ -14,29 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections.abc import Iterator
 from typing import Any, Final
 
 from mixer import jsonsafe
-from mixer.bn254 import G1, G2
 from mixer.snark.errors import SnarkFormatError
 from mixer.snark.keys import ProvingKey, VerifyingKey, check_coefficients, validate_key_points
+from mixer.snark.points import WordReader, g1_bytes, g2_bytes, header_size
 from mixer.snark.qap import QAP, Coefficient
 
 MAGIC: Final = b"MIXERPK\x00"
 VERSION: Final = 1
 _DIGEST_SIZE = 32
-
-
-def _g1_bytes(p: G1) -> bytes:
-    return bytes(64) if p is None else p[0].to_bytes(32, "big") + p[1].to_bytes(32, "big")
-
-
-def _g2_bytes(p: G2) -> bytes:
-    if p is None:
-        return bytes(128)
-    (x0, x1), (y0, y1) = p
-    return b"".join(v.to_bytes(32, "big") for v in (x0, x1, y0, y1))
 
 
 def _coefficient_bytes(c: Coefficient) -> bytes:
@@ -58,53 +46,19 @@ def encode(pk: ProvingKey) -> bytes:
         sort_keys=True,
     ).encode()
     parts = [MAGIC, struct.pack(">II", VERSION, len(header)), header]
-    parts += [_g1_bytes(p) for p in (pk.vk.alpha1, pk.beta1, pk.delta1)]
-    parts += [_g2_bytes(p) for p in (pk.vk.beta2, pk.vk.gamma2, pk.vk.delta2)]
-    parts += [_g1_bytes(p) for p in pk.vk.ic]
+    parts += [
+        g1_bytes((pk.vk.alpha1, pk.beta1, pk.delta1)),
+        g2_bytes((pk.vk.beta2, pk.vk.gamma2, pk.vk.delta2)),
+    ]
+    parts.append(g1_bytes(pk.vk.ic))
     parts += [_coefficient_bytes(c) for c in (*q.a, *q.b)]
-    parts += [_g1_bytes(p) for p in (*pk.a_points, *pk.b1_points)]
-    parts += [_g2_bytes(p) for p in pk.b2_points]
-    parts += [_g1_bytes(p) for p in (*pk.c_points, *pk.h_points)]
+    parts += [g1_bytes((*pk.a_points, *pk.b1_points)), g2_bytes(pk.b2_points)]
+    parts.append(g1_bytes((*pk.c_points, *pk.h_points)))
     body = b"".join(parts)
     return body + hashlib.sha256(body).digest()
 
 
-class _Reader:
-    def __init__(self, data: memoryview) -> None:
-        self.data = data
-        self.pos = 0
-
-    def take(self, n: int) -> memoryview:
-        if self.pos + n > len(self.data):
-            raise SnarkFormatError("key file is truncated")
-        chunk = self.data[self.pos : self.pos + n]
-        self.pos += n
-        return chunk
-
-    def words(self, n: int) -> Iterator[int]:
-        chunk = self.take(32 * n)
-        return (int.from_bytes(chunk[i : i + 32], "big") for i in range(0, 32 * n, 32))
-
-
-def _g1s(reader: _Reader, n: int) -> tuple[G1, ...]:
-    w = list(reader.words(2 * n))
-    out: list[G1] = []
-    for i in range(n):
-        x, y = w[2 * i], w[2 * i + 1]
-        out.append(None if x == 0 and y == 0 else (x, y))
-    return tuple(out)
-
-
-def _g2s(reader: _Reader, n: int) -> tuple[G2, ...]:
-    w = list(reader.words(4 * n))
-    out: list[G2] = []
-    for i in range(n):
-        x0, x1, y0, y1 = w[4 * i : 4 * i + 4]
-        out.append(None if x0 == x1 == y0 == y1 == 0 else ((x0, x1), (y0, y1)))
-    return tuple(out)
-
-
-def _coefficients(reader: _Reader, n: int) -> tuple[Coefficient, ...]:
+def _coefficients(reader: WordReader, n: int) -> tuple[Coefficient, ...]:
     chunk = reader.take(40 * n)
     out = []
     for i in range(0, 40 * n, 40):
@@ -113,14 +67,11 @@ def _coefficients(reader: _Reader, n: int) -> tuple[Coefficient, ...]:
     return tuple(out)
 
 
-def _header_int(header: dict[str, Any], name: str, limit: int = 1 << 28) -> int:
-    value = header.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
-        raise SnarkFormatError(f"key file header field {name!r} is invalid")
-    return value
+def _header_int(header: dict[str, Any], name: str) -> int:
+    return header_size(header, name, lambda message: SnarkFormatError(f"key file {message}"))
 
 
-def _open(data: bytes, *, checksum: bool) -> tuple[_Reader, dict[str, Any]]:
+def _open(data: bytes, *, checksum: bool) -> tuple[WordReader, dict[str, Any]]:
     """A reader past the header of our key file, and the header; SnarkFormatError if the
     file is not one, is of another version or (`checksum`) fails its checksum."""
     if len(data) < len(MAGIC) + 8 + _DIGEST_SIZE or not data.startswith(MAGIC):
@@ -130,7 +81,7 @@ def _open(data: bytes, *, checksum: bool) -> tuple[_Reader, dict[str, Any]]:
         raise SnarkFormatError(f"unsupported key file version {version} (this build reads {VERSION})")
     if checksum and hashlib.sha256(memoryview(data)[:-_DIGEST_SIZE]).digest() != data[-_DIGEST_SIZE:]:
         raise SnarkFormatError("key file is corrupt (checksum mismatch)")
-    reader = _Reader(memoryview(data)[:-_DIGEST_SIZE])
+    reader = WordReader(memoryview(data)[:-_DIGEST_SIZE], SnarkFormatError, "key file")
     reader.take(len(MAGIC) + 8)
     try:
         header = jsonsafe.loads(bytes(reader.take(header_len)), what="key file header")
@@ -145,9 +96,9 @@ def decode_vk(data: bytes) -> VerifyingKey:
     """Only the verifying key in our key file, NOT validated (the caller calls `validate`)
     and without the checksum over the whole file: a few milliseconds."""
     reader, header = _open(data, checksum=False)
-    alpha1, _, _ = _g1s(reader, 3)
-    beta2, gamma2, delta2 = _g2s(reader, 3)
-    return VerifyingKey(alpha1, beta2, gamma2, delta2, _g1s(reader, _header_int(header, "n_public") + 1))
+    alpha1, _, _ = reader.g1s(3)
+    beta2, gamma2, delta2 = reader.g2s(3)
+    return VerifyingKey(alpha1, beta2, gamma2, delta2, reader.g1s(_header_int(header, "n_public") + 1))
 
 
 def decode(data: bytes) -> ProvingKey:
@@ -160,9 +111,9 @@ def decode(data: bytes) -> ProvingKey:
     domain = _header_int(header, "domain_size")
     if not n_public < n_vars:
         raise SnarkFormatError("key file has more public inputs than wires")
-    alpha1, beta1, delta1 = _g1s(reader, 3)
-    beta2, gamma2, delta2 = _g2s(reader, 3)
-    ic = _g1s(reader, n_public + 1)
+    alpha1, beta1, delta1 = reader.g1s(3)
+    beta2, gamma2, delta2 = reader.g2s(3)
+    ic = reader.g1s(n_public + 1)
     a = _coefficients(reader, _header_int(header, "n_a"))
     b = _coefficients(reader, _header_int(header, "n_b"))
     qap = QAP(domain, n_vars, n_public, a, b)
@@ -173,13 +124,12 @@ def decode(data: bytes) -> ProvingKey:
         qap=qap,
         beta1=beta1,
         delta1=delta1,
-        a_points=_g1s(reader, n_vars),
-        b1_points=_g1s(reader, n_vars),
-        b2_points=_g2s(reader, n_vars),
-        c_points=_g1s(reader, n_vars - n_public - 1),
-        h_points=_g1s(reader, domain),
+        a_points=reader.g1s(n_vars),
+        b1_points=reader.g1s(n_vars),
+        b2_points=reader.g2s(n_vars),
+        c_points=reader.g1s(n_vars - n_public - 1),
+        h_points=reader.g1s(domain),
     )
-    if reader.pos != len(reader.data):
-        raise SnarkFormatError("key file has trailing data")
+    reader.end()
     validate_key_points(pk)
     return pk

@@ -35,9 +35,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from mixer import jsonsafe
-from mixer.bn254 import G1, G2
 from mixer.snark.errors import SnarkFormatError
 from mixer.snark.keys import ProvingKey, VerifyingKey
+from mixer.snark.points import WordReader, g1_bytes, g2_bytes, header_size
 from mixer.snark.qap import QAP, Coefficient
 from mixer.snark.r1cs import R1CS, Constraint, known_digest
 
@@ -93,24 +93,11 @@ def _open(data: bytes, kind: str, binding: Mapping[str, Any]) -> tuple[dict[str,
     return header, memoryview(data)[_HEAD + head_len : -_DIGEST]
 
 
-class _Body:
-    """Reads a body front to back; CorruptEntryError past its end."""
+class _Body(WordReader):
+    """A cache entry's body: CorruptEntryError past its end."""
 
     def __init__(self, data: memoryview) -> None:
-        self.data = data
-        self.pos = 0
-
-    def take(self, n: int) -> memoryview:
-        if n < 0 or self.pos + n > len(self.data):
-            raise CorruptEntryError("body shorter than its header says")
-        chunk = self.data[self.pos : self.pos + n]
-        self.pos += n
-        return chunk
-
-    def words(self, n: int) -> list[int]:
-        chunk = self.take(32 * n)
-        from_bytes = int.from_bytes
-        return [from_bytes(chunk[i : i + 32], "big") for i in range(0, 32 * n, 32)]
+        super().__init__(data, CorruptEntryError, "the body")
 
     def u32s(self, n: int, limit: int) -> array[int]:
         """`n` little-endian u32 values, each below `limit` (CorruptEntryError otherwise)."""
@@ -122,44 +109,9 @@ class _Body:
             raise CorruptEntryError("an index points outside its table")
         return out
 
-    def g1s(self, n: int) -> tuple[G1, ...]:
-        w = self.words(2 * n)
-        return tuple((x, y) if x or y else None for x, y in zip(w[0::2], w[1::2], strict=True))
 
-    def g2s(self, n: int) -> tuple[G2, ...]:
-        w = self.words(4 * n)
-        return tuple(
-            ((x0, x1), (y0, y1)) if x0 or x1 or y0 or y1 else None
-            for x0, x1, y0, y1 in zip(w[0::4], w[1::4], w[2::4], w[3::4], strict=True)
-        )
-
-    def end(self) -> None:
-        if self.pos != len(self.data):
-            raise CorruptEntryError("body longer than its header says")
-
-
-def _size(header: Mapping[str, Any], name: str, limit: int = 1 << 28) -> int:
-    value = header.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
-        raise CorruptEntryError(f"header field {name!r} is invalid")
-    return value
-
-
-def _g1_bytes(points: Iterable[G1]) -> bytes:
-    return b"".join(
-        bytes(64) if p is None else p[0].to_bytes(32, "big") + p[1].to_bytes(32, "big") for p in points
-    )
-
-
-def _g2_bytes(points: Iterable[G2]) -> bytes:
-    out = bytearray()
-    for p in points:
-        if p is None:
-            out += bytes(128)
-        else:
-            (x0, x1), (y0, y1) = p
-            out += b"".join(v.to_bytes(32, "big") for v in (x0, x1, y0, y1))
-    return bytes(out)
+def _size(header: Mapping[str, Any], name: str) -> int:
+    return header_size(header, name, CorruptEntryError)
 
 
 def _u32_bytes(values: Iterable[int]) -> bytes:
@@ -210,16 +162,16 @@ def encode_key(pk: ProvingKey, binding: Mapping[str, Any]) -> bytes:
         "n_values": len(values.index),
     }
     body = [
-        _g1_bytes((pk.vk.alpha1, pk.beta1, pk.delta1)),
-        _g2_bytes((pk.vk.beta2, pk.vk.gamma2, pk.vk.delta2)),
-        _g1_bytes(pk.vk.ic),
+        g1_bytes((pk.vk.alpha1, pk.beta1, pk.delta1)),
+        g2_bytes((pk.vk.beta2, pk.vk.gamma2, pk.vk.delta2)),
+        g1_bytes(pk.vk.ic),
         values.encode(),
         *matrices,
-        _g1_bytes(pk.a_points),
-        _g1_bytes(pk.b1_points),
-        _g2_bytes(pk.b2_points),
-        _g1_bytes(pk.c_points),
-        _g1_bytes(pk.h_points),
+        g1_bytes(pk.a_points),
+        g1_bytes(pk.b1_points),
+        g2_bytes(pk.b2_points),
+        g1_bytes(pk.c_points),
+        g1_bytes(pk.h_points),
     ]
     return _container(header, body)
 

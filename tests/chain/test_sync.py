@@ -22,6 +22,7 @@ from mixer.chain.sync import SyncError, store_path, sync_deposits
 from mixer.field import random_element
 from mixer.merkle import MerkleTree
 from mixer.snark.snarkjs import vk_from_snarkjs
+from tests.support.chain_nodes import lying_node
 from tests.support.contract_env import fresh_address, record_for
 from tests.support.snarkjs_toy import verification_key
 
@@ -223,21 +224,6 @@ def test_wrong_hash_family_is_rejected_and_the_store_discarded(
     with pytest.raises(SyncError, match="root differs"):
         sync_deposits(chain, pool.address, hasher="mimcsponge", cache_dir=tmp_path)
     assert not store_path(tmp_path, chain.eth.chain_id, pool.address).exists()
-
-
-@contextmanager
-def lying_node(chain: Web3, bend: Callable[[list[Any]], list[Any]]) -> Iterator[None]:
-    class Liar(Web3Middleware):
-        def response_processor(self, method: Any, response: Any) -> Any:
-            if method == "eth_getLogs" and response.get("result"):
-                response = {**response, "result": bend(list(response["result"]))}
-            return response
-
-    chain.middleware_onion.add(Liar, "liar")
-    try:
-        yield
-    finally:
-        chain.middleware_onion.remove("liar")
 
 
 def _forged(log: dict[str, Any]) -> dict[str, Any]:

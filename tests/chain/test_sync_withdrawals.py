@@ -6,8 +6,7 @@ wallet concludes about its notes (docs/threat-model.md)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from mixer.chain.pool import PoolClient, deploy_pool, vk_words
 from mixer.chain.sync import SyncError, store_path, sync_deposits
 from mixer.field import R, random_element
 from mixer.snark.snarkjs import vk_from_snarkjs
+from tests.support.chain_nodes import lying_node
 from tests.support.contract_env import fresh_address, record_for
 from tests.support.snarkjs_toy import verification_key
 
@@ -96,21 +96,6 @@ def test_an_older_json_cache_is_deleted_not_read(chain: Web3, pool: PoolClient, 
         synced = sync(chain, pool, tmp_path, max_range=1)
         assert synced.withdrawal_of(nullifier) is not None and synced.size == 2
         assert not old.exists() and store_path(tmp_path, chain_id, pool.address).exists()
-
-
-@contextmanager
-def lying_node(chain: Web3, bend: Callable[[list[Any]], list[Any]]) -> Iterator[None]:
-    class Liar(Web3Middleware):
-        def response_processor(self, method: Any, response: Any) -> Any:
-            if method == "eth_getLogs" and response.get("result"):
-                response = {**response, "result": bend(list(response["result"]))}
-            return response
-
-    chain.middleware_onion.add(Liar, "liar")
-    try:
-        yield
-    finally:
-        chain.middleware_onion.remove("liar")
 
 
 def _is_withdrawal(log: dict[str, Any]) -> bool:

@@ -1,14 +1,17 @@
-"""The chains contract tests run on: py-evm in-process, and a real anvil node."""
+"""The chains contract tests run on: py-evm in-process, and a real anvil node; and a node that
+lies about its logs."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from web3 import HTTPProvider, Web3
+from web3.middleware.base import Web3Middleware
 
 from tests.support.tools import node_tool
 
@@ -48,3 +51,20 @@ def anvil() -> Iterator[Web3]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextmanager
+def lying_node(chain: Web3, bend: Callable[[list[Any]], list[Any]]) -> Iterator[None]:
+    """`chain`'s node, answering every non-empty `eth_getLogs` with `bend(logs)` instead."""
+
+    class Liar(Web3Middleware):
+        def response_processor(self, method: Any, response: Any) -> Any:
+            if method == "eth_getLogs" and response.get("result"):
+                response = {**response, "result": bend(list(response["result"]))}
+            return response
+
+    chain.middleware_onion.add(Liar, "liar")
+    try:
+        yield
+    finally:
+        chain.middleware_onion.remove("liar")
