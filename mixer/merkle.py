@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 from mixer.field import is_element
 from mixer.hashes import ZERO_LEAF, PoolHasher, get_hasher
+from mixer.pair_hashing import hash_pairs
 from mixer.params import MAX_DEPTH
 
 ROOT_HISTORY_SIZE = 100
@@ -33,16 +35,28 @@ NodeAt = Callable[[int, int], int]
 """node_at(level, index): a node of the tree before it grows."""
 
 
+Parents = Callable[[list[int]], list[int]]
+"""parents(children): the hashes of the pairs children[0:2], children[2:4], ..."""
+
+
 def grow(
-    size: int, new: Sequence[int], zeros: Sequence[int], hasher: PoolHasher, node_at: NodeAt
+    size: int,
+    new: Sequence[int],
+    zeros: Sequence[int],
+    hasher: PoolHasher,
+    node_at: NodeAt,
+    parents: Parents | None = None,
 ) -> list[tuple[int, int, list[int]]]:
     """The nodes that change when a tree of `size` leaves gets the leaves `new`: for each
     level from the leaves (0) to the root (len(zeros) - 1), (level, first index, values).
 
-    Each changed node is hashed once. Of the old tree only the left neighbour of the first
-    changed node of each level is read (`node_at`), so a tree kept on disk grows by reading
-    one node per level; nodes right of the last leaf are empty subtrees (`zeros`)."""
-    pair = hasher.fast_pair
+    Each changed node is hashed once, by `parents` (default: in this process; a sync of many
+    deposits passes `mixer.pair_hashing.PairHashing`). Of the old tree only the left
+    neighbour of the first changed node of each level is read (`node_at`), so a tree kept on
+    disk grows by reading one node per level; nodes right of the last leaf are empty
+    subtrees (`zeros`)."""
+    if parents is None:
+        parents = partial(hash_pairs, hasher.name)
     out = []
     start, values = size, list(new)
     for level in range(len(zeros)):
@@ -52,7 +66,7 @@ def grow(
         children = ([node_at(level, start - 1)] if start % 2 else []) + values
         if len(children) % 2:
             children.append(zeros[level])
-        values = [pair(children[i], children[i + 1]) for i in range(0, len(children), 2)]
+        values = parents(children)
         start //= 2
     return out
 

@@ -5,17 +5,18 @@ User errors print one line (`error: ...`) on stderr and exit with status 1, whet
 app runs as the `mixer` script or under typer's test runner; only `--debug` shows
 tracebacks.
 
-Importing this module is light (no chain library): `snark_app()` is the root with only the
-`mixer snark ...` group, which is what the script runs for those commands; `app`, the full
-command with every command, is built on first use (the command modules load web3).
+Importing this module is light (no chain library): the script runs `command_app(name)`, the
+root with only the command it was asked for, so that each command loads only what it
+needs; `app`, the root with every command, is built on first use (for `--help` and tests).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import typer
 from typer.core import TyperGroup
@@ -129,48 +130,53 @@ def new_app() -> typer.Typer:
     return app
 
 
-def snark_app() -> typer.Typer:
-    """The root command with only `snark ...`: what the script runs for `mixer snark ...`."""
-    from wallet_cli.commands import snark
+COMMANDS: Final = (
+    "setup",
+    "deploy",
+    "deposit",
+    "withdraw",
+    "withdrawal-status",
+    "relay",
+    "status",
+    "compliance",
+    "demo",
+    "notes",
+    "relayer",
+    "snark",
+)
+"""Every command and command group, in the order `mixer --help` lists them; each is the
+module of its name under `wallet_cli.commands`, holding either the command's function (of
+the same name) or, for a group, `register(app)`."""
 
-    return snark.register(new_app())
+
+def _register(app: typer.Typer, name: str) -> None:
+    module = importlib.import_module(f"wallet_cli.commands.{name.replace('-', '_')}")
+    register = getattr(module, "register", None)
+    if register is not None:
+        register(app)
+    else:
+        app.command()(getattr(module, name.replace("-", "_")))
+
+
+def command_app(name: str) -> typer.Typer:
+    """The root command with only the command `name`: what the script runs, so that a
+    command loads only its own libraries (`snark` needs no chain library, `status` no
+    relayer server). An unknown name gets the full app, which says what exists, and so does
+    `demo`, which runs the other commands."""
+    if name not in COMMANDS or name == "demo":
+        return full_app()
+    app = new_app()
+    _register(app, name)
+    return app
 
 
 @cache
 def full_app() -> typer.Typer:
-    """The root command with every command, in the order `mixer --help` lists them (this
-    loads the chain libraries)."""
-    from wallet_cli.commands import (
-        compliance,
-        demo,
-        deploy,
-        deposit,
-        notes,
-        relay,
-        relayer,
-        setup,
-        snark,
-        status,
-        withdraw,
-        withdrawal_status,
-    )
-
+    """The root command with every command (this loads the chain libraries)."""
     app = new_app()
-    for command in (
-        setup.setup,
-        deploy.deploy,
-        deposit.deposit,
-        withdraw.withdraw,
-        withdrawal_status.withdrawal_status,
-        relay.relay,
-        status.status,
-        compliance.compliance,
-        demo.demo,
-    ):
-        app.command()(command)
-    notes.register(app)
-    relayer.register(app)
-    return snark.register(app)
+    for name in COMMANDS:
+        _register(app, name)
+    return app
 
 
 def __getattr__(name: str) -> typer.Typer:

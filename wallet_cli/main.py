@@ -62,14 +62,10 @@ def main() -> None:
     front, rest = split_global_options(sys.argv[1:])
     proving = rest[:2] == ["snark", "prove"]
     try:
-        if rest[:1] == ["snark"]:  # the auditor's commands: no chain libraries to load
-            from wallet_cli.app import snark_app
+        from wallet_cli.app import command_app, full_app
 
-            app = snark_app()
-        else:
-            from wallet_cli.app import full_app
-
-            app = full_app()
+        command = next((arg for arg in rest if not arg.startswith("-")), None)
+        app = full_app() if command is None else command_app(command)
         try:
             app(args=front + rest, prog_name="mixer")
         except SystemExit as done:

@@ -17,8 +17,6 @@ from typing import Any, Final
 
 from mixer.chain.client import ChainError
 
-_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}\Z")
-_DATA = re.compile(r"0x(?:[0-9a-fA-F]{2})*\Z")
 _MAX_DATA_CHARS: Final = 2 + 2 * 1024 * 1024  # 1 MiB of bytes: more than any contract's code
 
 
@@ -26,83 +24,167 @@ class MalformedAnswerError(ChainError):
     """A node's answer does not have the shape the JSON-RPC specification gives it."""
 
 
-Check = Callable[[object], bool]
+class Check:
+    """Whether one value has a shape (`check(value)`), or every value of a list has it
+    (`check.many(values)`: one pass over a column, which a 100,000-log answer needs)."""
+
+    def __call__(self, value: object) -> bool:
+        raise NotImplementedError
+
+    def many(self, values: list[object]) -> bool:
+        return all(map(self, values))
 
 
-def quantity(value: object) -> bool:
-    return isinstance(value, str) and _QUANTITY.match(value) is not None
+class _Is(Check):
+    def __init__(self, test: Callable[[object], bool]) -> None:
+        self._test = test
+
+    def __call__(self, value: object) -> bool:
+        return self._test(value)
 
 
-def data(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= _MAX_DATA_CHARS and _DATA.match(value) is not None
+class _Hex(Check):
+    """A 0x-hex string of `min_digits` to `max_digits` digits (an even number of them when
+    `whole_bytes`). A column is checked as one string in one regex run (no item can hold the
+    comma that separates them) and by the set of its lengths."""
+
+    _ONE = re.compile(r"0x[0-9a-fA-F]*\Z")
+    _ALL = re.compile(r"(?:0x[0-9a-fA-F]*,)*\Z")
+
+    def __init__(self, min_digits: int, max_digits: int, *, whole_bytes: bool = False) -> None:
+        self._min, self._max, self._even = min_digits + 2, max_digits + 2, whole_bytes
+
+    def _length(self, n: int) -> bool:
+        return self._min <= n <= self._max and not (self._even and n % 2)
+
+    def __call__(self, value: object) -> bool:
+        return isinstance(value, str) and self._length(len(value)) and self._ONE.match(value) is not None
+
+    def many(self, values: list[object]) -> bool:
+        if not values:
+            return True
+        try:
+            joined = ",".join(values)  # type: ignore[arg-type]  # TypeError: not all strings
+        except TypeError:
+            return False
+        lengths = set(map(len, values))  # type: ignore[arg-type]
+        return all(map(self._length, lengths)) and self._ALL.match(joined + ",") is not None
 
 
-def _fixed(size: int) -> Check:
-    return lambda value: data(value) and len(str(value)) == 2 + 2 * size
+def _fixed(size: int) -> _Hex:
+    return _Hex(2 * size, 2 * size)
 
 
+quantity = _Hex(1, 64)
+data = _Hex(0, _MAX_DATA_CHARS - 2, whole_bytes=True)
 hash32 = _fixed(32)
 address = _fixed(20)
+boolean = _Is(lambda v: isinstance(v, bool))
+integer = _Is(lambda v: isinstance(v, int) and not isinstance(v, bool))
+string = _Is(lambda v: isinstance(v, str))
+array = _Is(lambda v: isinstance(v, list))
 
 
-def _nullable(check: Check) -> Check:
-    return lambda value: value is None or check(value)
+class _Nullable(Check):
+    def __init__(self, check: Check) -> None:
+        self._check = check
+
+    def __call__(self, value: object) -> bool:
+        return value is None or self._check(value)
+
+    def many(self, values: list[object]) -> bool:
+        return self._check.many([v for v in values if v is not None])
 
 
-def _list_of(check: Check) -> Check:
-    return lambda value: isinstance(value, list) and all(check(v) for v in value)
+class _ListOf(Check):
+    def __init__(self, check: Check) -> None:
+        self._check = check
+
+    def __call__(self, value: object) -> bool:
+        return isinstance(value, list) and self._check.many(value)
+
+    def many(self, values: list[object]) -> bool:
+        return all(isinstance(v, list) for v in values) and self._check.many(
+            [item for v in values for item in v]  # type: ignore[attr-defined]
+        )
 
 
-def _record(required: Mapping[str, Check], optional: Mapping[str, Check] | None = None) -> Check:
+_ABSENT = object()
+
+
+class _Record(Check):
     """An object holding every `required` field and, where present, well-formed `optional` ones."""
 
-    def check(value: object) -> bool:
-        if not isinstance(value, dict):
+    def __init__(self, required: Mapping[str, Check], optional: Mapping[str, Check] | None = None) -> None:
+        self._required = required
+        self._optional = optional or {}
+
+    def __call__(self, value: object) -> bool:
+        return self.many([value])
+
+    def many(self, values: list[object]) -> bool:
+        if not all(isinstance(v, dict) for v in values):
             return False
-        if any(k not in value or not ok(value[k]) for k, ok in required.items()):
-            return False
-        return all(ok(value[k]) for k, ok in (optional or {}).items() if k in value)
+        records: list[dict[str, object]] = values  # type: ignore[assignment]
+        for name, check in self._required.items():
+            column = [r.get(name, _ABSENT) for r in records]
+            if _ABSENT in column or not check.many(column):
+                return False
+        return all(
+            check.many([r[name] for r in records if name in r]) for name, check in self._optional.items()
+        )
 
-    return check
 
-
-log = _record(
+log = _Record(
     {
         "address": address,
-        "topics": _list_of(hash32),
+        "topics": _ListOf(hash32),
         "data": data,
         "blockNumber": quantity,
         "blockHash": hash32,
         "transactionHash": hash32,
         "logIndex": quantity,
     },
-    {"transactionIndex": quantity, "removed": lambda v: isinstance(v, bool)},
+    {"transactionIndex": quantity, "removed": boolean},
 )
-block = _record(
+block = _Record(
     {"number": quantity, "hash": hash32, "timestamp": quantity},
     {
         "parentHash": hash32,
         "gasLimit": quantity,
         "gasUsed": quantity,
         "baseFeePerGas": quantity,
-        "transactions": lambda v: isinstance(v, list),
+        "transactions": array,
     },
 )
-receipt = _record(
+receipt = _Record(
     {
         "transactionHash": hash32,
         "blockNumber": quantity,
         "blockHash": hash32,
         "gasUsed": quantity,
         "status": quantity,
-        "logs": _list_of(log),
+        "logs": _ListOf(log),
     },
-    {"contractAddress": _nullable(address), "effectiveGasPrice": quantity, "from": address},
+    {"contractAddress": _Nullable(address), "effectiveGasPrice": quantity, "from": address},
 )
-transaction = _record(
+transaction = _Record(
     {"hash": hash32, "from": address, "nonce": quantity, "input": data, "value": quantity},
-    {"to": _nullable(address), "blockNumber": _nullable(quantity), "gas": quantity},
+    {"to": _Nullable(address), "blockNumber": _Nullable(quantity), "gas": quantity},
 )
+
+CHECKS: Final[Mapping[str, Check]] = {
+    "quantity": quantity,
+    "data": data,
+    "hash32": hash32,
+    "address": address,
+    "log": log,
+    "logs": _ListOf(log),
+    "block": _Nullable(block),
+    "receipt": _Nullable(receipt),
+    "transaction": _Nullable(transaction),
+}
+"""The shapes by name (for tests: a column check must judge as checking each value)."""
 
 RESULTS: Final[Mapping[str, Check]] = {
     **dict.fromkeys(
@@ -120,21 +202,21 @@ RESULTS: Final[Mapping[str, Check]] = {
     "eth_call": data,
     "eth_getCode": data,
     "eth_getStorageAt": hash32,
-    "eth_accounts": _list_of(address),
+    "eth_accounts": _ListOf(address),
     "eth_sendRawTransaction": hash32,
     "eth_sendTransaction": hash32,
-    "eth_getLogs": _list_of(log),
-    "eth_getBlockByNumber": _nullable(block),
-    "eth_getBlockByHash": _nullable(block),
-    "eth_getTransactionReceipt": _nullable(receipt),
-    "eth_getTransactionByHash": _nullable(transaction),
+    "eth_getLogs": _ListOf(log),
+    "eth_getBlockByNumber": _Nullable(block),
+    "eth_getBlockByHash": _Nullable(block),
+    "eth_getTransactionReceipt": _Nullable(receipt),
+    "eth_getTransactionByHash": _Nullable(transaction),
 }
 """Method -> the check its `result` must pass."""
 
-_error = _record(
+_error = _Record(
     {
-        "code": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "message": lambda v: isinstance(v, str),
+        "code": integer,
+        "message": string,
     }
 )
 

@@ -8,13 +8,11 @@ every revert comes back as a `ContractReverted` whose message is the sentence of
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
-from eth_tester.exceptions import TransactionFailed
 from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3Exception
@@ -23,9 +21,10 @@ from web3.types import TxParams, TxReceipt
 from mixer.chain.reverts import revert_message
 from mixer.errors import MixerError
 
-REVERT_ERRORS: tuple[type[Exception], ...] = (ContractCustomError, ContractLogicError, TransactionFailed)
-"""What a reverting call or estimate of one of our contracts raises, depending on the backend."""
-READ_ERRORS: tuple[type[Exception], ...] = (Web3Exception, TransactionFailed, ValueError, OverflowError)
+REVERT_ERRORS: tuple[type[Exception], ...] = (ContractCustomError, ContractLogicError)
+"""What a reverting call or estimate of one of our contracts raises (the embedded chain's
+provider raises the same, see `mixer.chain.embedded`)."""
+READ_ERRORS: tuple[type[Exception], ...] = (Web3Exception, ValueError, OverflowError)
 """What a failed read-only call to any contract raises (a revert, a missing function, an
 undecodable answer), depending on the backend."""
 
@@ -54,18 +53,7 @@ def error_selectors(abi: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _revert_data(exc: Exception) -> str:
-    """The 0x-hex revert data, from web3's exceptions or eth-tester's TransactionFailed
-    (which carries it as the repr of a bytes object after "execution reverted: ")."""
-    if isinstance(exc, TransactionFailed) and exc.args:
-        message = exc.args[0]
-        if isinstance(message, bytes):
-            return "0x" + message.hex()
-        prefix = "execution reverted: "
-        if isinstance(message, str) and message.startswith(prefix + "b"):
-            raw = ast.literal_eval(message[len(prefix) :])
-            if isinstance(raw, bytes):
-                return "0x" + raw.hex()
-        return ""
+    """The 0x-hex revert data carried by web3's exceptions."""
     data = getattr(exc, "data", None)
     if isinstance(data, str):
         return data

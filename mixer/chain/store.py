@@ -27,6 +27,7 @@ from mixer.chain.client import ChainError
 from mixer.chain.events import DepositEvent, WithdrawalEvent
 from mixer.hashes import get_hasher
 from mixer.merkle import check_leaves, empty_subtree_roots, grow, verify_path
+from mixer.pair_hashing import PairHashing
 
 SCHEMA_VERSION: Final = 3
 """3: SQLite (1 and 2 were whole-file JSON caches of the events only)."""
@@ -209,7 +210,9 @@ class PoolStore:
                     "the node returned a commitment deposited twice or a nullifier hash already spent"
                 ) from None
             if leaves:
-                for level, start, values in grow(size, leaves, self.zeros, self.hasher, self._node):
+                with PairHashing(self.hasher.name) as parents:
+                    changed = grow(size, leaves, self.zeros, self.hasher, self._node, parents)
+                for level, start, values in changed:
                     db.executemany(
                         "INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
                         ((level, start + i, _b32(v)) for i, v in enumerate(values)),

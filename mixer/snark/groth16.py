@@ -32,13 +32,14 @@ from mixer.bn254 import (
     pairing_check,
 )
 from mixer.field import R
+from mixer.processes import default_workers
 from mixer.snark import multiexp
 from mixer.snark.keys import KeyMismatchError, ProvingKey, VerifyingKey
 from mixer.snark.multiexp import MSM
 from mixer.snark.proof import Proof
 from mixer.snark.qap import c_coefficients, from_r1cs, h_evaluations, lagrange_at, wire_polynomials_at
 from mixer.snark.r1cs import R1CS
-from mixer.snark.workers import HeldTables, default_workers, prove_workers, run_parallel
+from mixer.snark.workers import HeldTables, prove_workers, run_parallel
 
 Step = Callable[[str], None]
 """Called with the name of each prover step as it starts (progress bars, profiling)."""

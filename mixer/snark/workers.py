@@ -1,24 +1,12 @@
-"""Every decision about worker processes: how many, how they start, and what each computes.
+"""Worker processes for proofs: how many, and what each computes.
 
 The arithmetic (`multiexp`, `mixer.bn254`) runs in whichever process calls it; this module
-alone starts processes, so the policy below is kept in one place.
+alone starts processes for proofs, on the start policy of `mixer.processes` (fork only from
+a single-threaded process, the forkserver otherwise).
 
-How many: one per available core (`default_workers`), but none for a circuit too small to
-repay their start (`prove_workers`). Sums are never split: each piece would pay its own
-bucket reduction, so whole sums are assigned to processes by estimated cost (`assign`).
-
-How they start: `fork` copies the whole process, including every lock another thread
-holds at that instant: stdout's and stderr's buffer locks while a progress bar's refresh
-thread is writing, a console's lock, a queue's lock. The child has no thread that could release
-them, so the first time it touches one (the std-stream flush every multiprocessing child
-does when it exits, a warning, a traceback) it waits forever, and so does whoever waits
-for it. So: fork only when this process runs a single Python thread, where copy-on-write
-hands the workers a proving key's points for free; otherwise start them from the
-forkserver (one clean single-threaded process, itself started by fork+exec), which costs
-a process start and the pickling of whatever the workers need.
-
-The check sees Python threads only (`threading.active_count()`); a thread started in C
-by an extension is invisible to it.
+How many: one per available core, but none for a circuit too small to repay their start
+(`prove_workers`). Sums are never split: each piece would pay its own bucket reduction, so
+whole sums are assigned to processes by estimated cost (`assign`).
 
 What they compute: `run_parallel` forks workers per proof, after the jobs are laid out, so
 that a proving key's points reach them through copy-on-write memory; only the resulting
@@ -31,26 +19,18 @@ once; a proof sends it the scalars and gets points back.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.context import BaseContext
 from typing import Any, Final
 
 from mixer.bn254.fixed import FixedBases, fixed_bases_g1, fixed_bases_g2
+from mixer.processes import context, default_workers
 from mixer.snark.multiexp import H_POLY_WEIGHT, MSM, cost, run
 
 PARALLEL_MIN_WIRES: Final = 1024
 """Below this many wires, starting workers costs a proof more than it saves."""
-
-
-def default_workers() -> int:
-    """One process per core this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def prove_workers(requested: int | None, n_wires: int) -> int:
@@ -59,19 +39,6 @@ def prove_workers(requested: int | None, n_wires: int) -> int:
     if requested is not None:
         return requested
     return default_workers() if n_wires >= PARALLEL_MIN_WIRES else 1
-
-
-def fork_is_safe() -> bool:
-    """True when the fork start method exists and no other Python thread runs."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def context() -> BaseContext:
-    """The start method to use for processes started NOW (call it just before starting them)."""
-    if fork_is_safe():
-        return multiprocessing.get_context("fork")
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def assign(costs: Mapping[str, float], late_cost: float, processes: int) -> list[list[str]]:

@@ -16,8 +16,9 @@ from eth_account import Account
 from web3 import Web3
 
 from mixer.chain.artifacts import load
-from mixer.chain.backend import ChainInUseError, close, connect, dev_private_keys, open_embedded
+from mixer.chain.backend import connect
 from mixer.chain.client import ChainError, Sender
+from mixer.chain.embedded import ChainInUseError, close, dev_private_keys, open_embedded
 from mixer.chain.pool import deploy_contract
 from tests.support.chain_nodes import free_port
 
@@ -25,7 +26,8 @@ CHILD = """
 import os, sys
 from pathlib import Path
 from mixer.chain.artifacts import load
-from mixer.chain.backend import _SqliteStore, connect
+from mixer.chain.backend import connect
+from mixer.chain.embedded import _SqliteStore
 w3 = connect(None, Path(sys.argv[1]))
 a = w3.eth.accounts
 w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction({"from": a[0], "to": a[2], "value": 7}))

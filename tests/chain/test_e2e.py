@@ -16,8 +16,8 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from circuits import registry
-from mixer.chain.backend import close, open_embedded
 from mixer.chain.client import ContractReverted, Sender
+from mixer.chain.embedded import close, open_embedded
 from mixer.chain.pool import PoolClient, deploy_pool, vk_words
 from mixer.chain.record import RECORD_SIZE, WithdrawalRecord
 from mixer.chain.sync import sync_deposits

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from mixer.chain import backend
+from mixer.chain import backend, embedded
 from mixer.chain.client import Sender
 from mixer.chain.pool import PoolClient, deploy_pool
 from mixer.chain.sync import store_path
@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import sys, time
 from pathlib import Path
-from mixer.chain import backend
+from mixer.chain import backend, embedded
 from mixer.chain.sync import sync_deposits
-w3 = backend.open_embedded(Path(sys.argv[1]))
+w3 = embedded.open_embedded(Path(sys.argv[1]))
 print("syncing", flush=True)
 start = time.perf_counter()
 synced = sync_deposits(w3, sys.argv[3], hasher="poseidon", cache_dir=Path(sys.argv[2]), max_range=1)
@@ -71,7 +71,7 @@ def _kill_while_syncing(chain_dir: Path, cache: Path, pool: str, delay: float) -
 @pytest.mark.slow
 def test_a_sync_killed_at_random_instants_resumes_to_the_fresh_root(tmp_path: Path) -> None:
     chain_dir = tmp_path / "chain"
-    w3 = backend.open_embedded(chain_dir)
+    w3 = embedded.open_embedded(chain_dir)
     try:
         sender = Sender(w3, w3.eth.accounts[0])
         address = deploy_pool(

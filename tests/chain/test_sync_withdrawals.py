@@ -14,8 +14,8 @@ import pytest
 from web3 import Web3
 from web3.middleware.base import Web3Middleware
 
-from mixer.chain.backend import embedded_web3
 from mixer.chain.client import Sender
+from mixer.chain.embedded import embedded_web3
 from mixer.chain.pool import PoolClient, deploy_pool, vk_words
 from mixer.chain.sync import SyncError, store_path, sync_deposits
 from mixer.field import R, random_element

@@ -14,7 +14,7 @@ import requests
 from typer.testing import CliRunner
 
 from mixer.backup import read_backup
-from mixer.chain import backend
+from mixer.chain import backend, embedded
 from mixer.chain.artifacts import load
 from mixer.chain.client import ContractReverted
 from mixer.chain.reverts import REVERTS
@@ -46,7 +46,7 @@ def bare_pool(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _pool_contract(home: Path, address: str):  # type: ignore[no-untyped-def]
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     return w3, w3.eth.contract(address=address, abi=load("ETHPool").abi)
 
 
@@ -291,7 +291,7 @@ def test_every_named_revert_reads_as_a_sentence_and_bugs_are_not_user_errors() -
 
 def test_a_busy_embedded_chain_is_one_clear_line(deployed: tuple[Path, dict[str, object]]) -> None:
     home, _ = deployed
-    w3 = backend.open_embedded(home / "chain")  # another command holds the chain
+    w3 = embedded.open_embedded(home / "chain")  # another command holds the chain
     try:
         result = run(home, "status", ok=False)
     finally:

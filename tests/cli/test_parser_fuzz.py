@@ -19,6 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mixer import jsonsafe
+from mixer.chain import answers
 from mixer.chain.answers import RESULTS, MalformedAnswerError, check_answer
 from mixer.chain.record import RecordError
 from mixer.snark import (
@@ -189,6 +191,57 @@ def test_a_hostile_nodes_malformed_answers_are_one_sentence_and_status_1(
 def test_the_rpc_answer_check_raises_only_its_own_error(method: str, result: object) -> None:
     with contextlib.suppress(MalformedAnswerError):
         check_answer(method, {"jsonrpc": "2.0", "id": 1, "result": result})
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+BRACKETY_TEXT = st.text(alphabet='[]{}"\\ax\u00e9\ud800', max_size=12)
+NESTED = st.recursive(
+    st.none() | st.integers() | BRACKETY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(BRACKETY_TEXT, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@FUZZ
+@given(value=NESTED, ascii_only=st.booleans())
+def test_the_nesting_depth_counts_what_the_parser_nests_whatever_the_strings_hold(
+    value: object, ascii_only: bool
+) -> None:
+    # the bound on untrusted JSON is only as good as this count: brackets, quotes and
+    # backslashes inside strings must not move it, in text or in bytes
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert jsonsafe.nesting_depth(text) == _depth(value)
+    assert jsonsafe.nesting_depth(text.encode("utf-8", "surrogatepass")) == _depth(value)
+
+
+HEX = st.sampled_from(["0x", "0x0", "0x00", "0x" + "ab" * 20, "0x" + "01" * 32, "0xg0", "00", "0x1,0x2", ""])
+LOG_LIKE = st.fixed_dictionaries(
+    {
+        "address": HEX,
+        "topics": st.lists(HEX, max_size=3) | HEX,
+        "data": HEX,
+        "blockNumber": HEX,
+        "blockHash": HEX,
+        "transactionHash": HEX,
+        "logIndex": HEX | st.integers(),
+    },
+    optional={"removed": st.booleans() | HEX, "transactionIndex": HEX | st.none()},
+)
+
+
+@FUZZ
+@given(values=st.lists(HEX | LOG_LIKE | JSON, max_size=6), name=st.sampled_from(sorted(answers.CHECKS)))
+def test_a_column_check_agrees_with_checking_each_value(values: list[object], name: str) -> None:
+    # a 100,000-log answer is checked a column at a time; it must judge exactly as one by one
+    check = answers.CHECKS[name]
+    assert check.many(values) == all(check(v) for v in values)
 
 
 def test_the_rpc_answer_check_accepts_what_the_spec_allows_and_nothing_else() -> None:

@@ -16,7 +16,7 @@ import pytest
 from eth_account import Account
 
 from mixer.chain import backend
-from mixer.chain.backend import dev_private_keys
+from mixer.chain.embedded import dev_private_keys
 from tests.support.chain_nodes import anvil
 from tests.support.cli_helpers import (
     DEPTH,

@@ -18,7 +18,7 @@ from pathlib import Path
 from eth_account import Account
 from typer.testing import CliRunner
 
-from mixer.chain import backend
+from mixer.chain import backend, embedded
 from tests.support.chain_nodes import anvil
 from tests.support.cli_helpers import DEPTH, dev_keys
 from tests.support.tools import ROOT
@@ -47,7 +47,7 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     # the demo reuses a proving key it finds, as on a second run
     shutil.copytree(dev_keys(), tmp_path / ".mixer" / "demo" / "keys")
     fresh, other_fresh = (Account.create().address for _ in range(2))
-    relayer = Account.from_key(backend.dev_private_keys()[3]).address  # README's relayer: account 3
+    relayer = Account.from_key(embedded.dev_private_keys()[3]).address  # README's relayer: account 3
     placeholders = {
         "<fresh address>": fresh,
         "<another fresh address>": other_fresh,
@@ -89,7 +89,7 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     states = [n["state"] for n in json.loads(status.stdout)["notes"]]
     assert states == ["spent", "spent"]  # the second one through the relayer
     assert "1 withdrawal(s) relayed in one transaction" in outputs["relay"]
-    w3 = backend.open_embedded(Path(environ["MIXER_HOME"]) / "chain")
+    w3 = embedded.open_embedded(Path(environ["MIXER_HOME"]) / "chain")
     try:
         assert w3.eth.get_balance(other_fresh) == 9 * 10**16  # type: ignore[arg-type]
         # account 3 (1,000,000 ETH at genesis) earned the 0.01 fee and paid the gas

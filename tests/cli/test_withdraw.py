@@ -13,7 +13,7 @@ import pytest
 from eth_account import Account
 
 from mixer.bn254 import G1_GEN, g1_add
-from mixer.chain import backend
+from mixer.chain import backend, embedded
 from mixer.chain.artifacts import load
 from mixer.chain.client import ContractReverted, Sender
 from mixer.chain.pool import PoolClient, deploy_contract
@@ -40,7 +40,7 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[str]
 
 
 def _balances(home: Path, *addresses: str) -> list[int]:
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     try:
         return [int(w3.eth.get_balance(a)) for a in addresses]  # type: ignore[arg-type]
     finally:
@@ -86,7 +86,7 @@ def test_print_record_sends_nothing_and_binds_recipient_and_fee(pool: tuple[Path
     assert (out["recipient"], out["relayer"], out["fee"], out["refund"]) == (fresh, relayer, 2 * 10**16, 0)
     assert out["newRecipients"] == [fresh]
 
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     try:
         submitter = PoolClient(Sender(w3, str(w3.eth.accounts[7])), address)
         assert not submitter.is_spent(record.nullifier_hash)  # --print-record sent nothing
@@ -129,7 +129,7 @@ def test_compliance_links_the_deposit_to_its_withdrawal(pool: tuple[Path, str, l
     report = run_json(home, "compliance", notes[0])
     assert report["withdrawal"]["to"] == fresh
     assert report["withdrawal"]["tx"] == spent["transactions"][0]["hash"]
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     try:
         assert report["deposit"]["from"] == w3.eth.accounts[1]
     finally:
@@ -175,7 +175,7 @@ def test_a_tampered_sync_store_is_caught_by_the_root_check(pool: tuple[Path, str
     db = sqlite3.connect(store)
     start = int(db.execute("SELECT v FROM meta WHERE k = 'start'").fetchone()[0])
     db.close()
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     try:  # ranges of one block are all whole: every event is stored
         cache_dir = home / "cache"
         sync_deposits(
@@ -219,7 +219,7 @@ def test_a_wrong_prover_cache_entry_is_an_error_never_a_record(pool: tuple[Path,
 
 def _token_pool(home: Path) -> tuple[str, dict[str, Any]]:
     """A TestToken (5000 minted to account 1) and a 1000-token pool for it: (token, deploy output)."""
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     try:
         owner = Sender(w3, str(w3.eth.accounts[1]))
         token_address = deploy_contract(owner, "TestToken").address
@@ -251,7 +251,7 @@ def test_a_token_pool_takes_and_pays_tokens_and_a_gas_refund(tmp_path: Path) -> 
     assert (paid["fee"], paid["refund"], paid["received"]) == (10 * 10**18, 2 * 10**15, 990 * 10**18)
     broke = run(home, "--account", "2", "deposit", ok=False)  # account 2 holds no tokens
     assert "insufficient funds" in one_error_line(broke.stderr)
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     try:
         token = w3.eth.contract(address=token_address, abi=load("TestToken").abi)  # type: ignore[call-overload]
         assert token.functions.balanceOf(fresh).call() == 990 * 10**18
@@ -295,7 +295,7 @@ def test_withdrawals_that_would_link_back_to_the_deposit_are_warned_about(
     """The proof hides the deposit; the addresses around it must not give it away."""
     home = pool[0]
     note = str(run_json(home, "--account", "7", "deposit")["note"])
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     try:
         depositor, used = w3.eth.accounts[7], w3.eth.accounts[1]  # account 1 has sent a deposit
     finally:
@@ -336,7 +336,7 @@ def test_relay_sends_records_of_several_notes_in_one_transaction(tmp_path: Path)
     home = new_home(tmp_path)
     run_json(home, "deploy", "--depth", str(DEPTH))
     notes = [str(run_json(home, "--account", str(n), "deposit")["note"]) for n in (1, 2, 3)]
-    relayer = Account.from_key(backend.dev_private_keys()[9]).address  # the sending account
+    relayer = Account.from_key(embedded.dev_private_keys()[9]).address  # the sending account
     fresh = [Account.create().address for _ in notes]
     bound = ("--relayer", relayer, "--fee", "0.01")
     files = []
@@ -345,7 +345,7 @@ def test_relay_sends_records_of_several_notes_in_one_transaction(tmp_path: Path)
         files.append(tmp_path / f"record{i}.json")
         files[-1].write_text(printed)
     third = run_json(home, "withdraw", notes[2], "--to", fresh[2], *bound, "--print-record")["record"]
-    (sender,) = _balances(home, Account.from_key(backend.dev_private_keys()[9]).address)
+    (sender,) = _balances(home, Account.from_key(embedded.dev_private_keys()[9]).address)
 
     args = ("relay", str(files[0]), str(files[1]), str(third), "--recipient", fresh[2], *bound)
     out = run_json(home, "--account", "9", *args)
@@ -365,7 +365,7 @@ def test_relay_refuses_records_it_cannot_send_together(
     pool: tuple[Path, str, list[str]], tmp_path: Path
 ) -> None:
     home, _, notes = pool
-    relayer = Account.from_key(backend.dev_private_keys()[0]).address  # the sending account
+    relayer = Account.from_key(embedded.dev_private_keys()[0]).address  # the sending account
     files = []
     for fee in ("0.01", "0.02"):
         printed = run(
@@ -390,7 +390,7 @@ def test_relay_refuses_records_it_cannot_send_together(
 
 
 def _relayer_balance(home: Path) -> int:
-    (balance,) = _balances(home, Account.from_key(backend.dev_private_keys()[9]).address)
+    (balance,) = _balances(home, Account.from_key(embedded.dev_private_keys()[9]).address)
     return balance
 
 
@@ -399,7 +399,7 @@ def test_should_not_let_a_record_make_the_relayer_pay_its_refund_unasked(tmp_pat
     out of the relayer's own balance, so it is refused unless --max-refund allows it."""
     home = new_home(tmp_path)
     _token_pool(home)
-    relayer = Account.from_key(backend.dev_private_keys()[9]).address
+    relayer = Account.from_key(embedded.dev_private_keys()[9]).address
     note = run_json(home, "--account", "1", "deposit")["note"]
     record = tmp_path / "record.json"
     for refund in ("9000", "0.002"):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from web3 import Web3
 
-from mixer.chain.backend import close, open_embedded
+from mixer.chain.embedded import close, open_embedded
 from tests.support.chain_nodes import anvil
 from tests.support.contract_env import Env, deploy_env
 

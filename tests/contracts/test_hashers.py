@@ -14,8 +14,8 @@ import pytest
 from web3 import Web3
 
 from mixer.chain.artifacts import load
-from mixer.chain.backend import embedded_web3
 from mixer.chain.client import Sender
+from mixer.chain.embedded import embedded_web3
 from mixer.chain.pool import PoolClient, deploy_contract, deploy_pool
 from mixer.field import R, random_element
 from mixer.hashes.poseidon_opt import optimize, plain_permute

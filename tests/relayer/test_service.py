@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from mixer.chain import backend
+from mixer.chain import embedded
 from mixer.chain.client import Chain
 from mixer.relayer.http import Limits, Server
 from mixer.relayer.policy import TokenBuckets, bumped, next_batch
@@ -48,9 +48,9 @@ def _wait(server: Server, ids: list[str], timeout: float = 300) -> list[dict[str
 
 
 def test_relays_a_batch_on_the_embedded_chain(tmp_path: Path) -> None:
-    w3 = backend.embedded_web3()
+    w3 = embedded.embedded_web3()
     pool = make_pool(w3, tmp_path, deposits=2)
-    pool.relayer, pool.relayer_key = str(w3.eth.accounts[9]), "0x" + backend.dev_private_keys()[9].hex()
+    pool.relayer, pool.relayer_key = str(w3.eth.accounts[9]), "0x" + embedded.dev_private_keys()[9].hex()
     recipients = [fresh(), fresh()]
     bodies = [pool.body(pool.record(n, r), r) for n, r in zip(pool.notes, recipients, strict=True)]
     before = pool.balance(pool.relayer)

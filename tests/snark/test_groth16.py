@@ -35,6 +35,7 @@ from mixer.bn254.fields import f2, f2_add, f2_int, f2_mul, f2_sqr, f2_sqrt
 from mixer.bn254.g2 import B2
 from mixer.field import R
 from mixer.hashes import mimc_sponge, poseidon
+from mixer.processes import context, fork_is_safe
 from mixer.snark import groth16, keyfile
 from mixer.snark.errors import SnarkFormatError
 from mixer.snark.files import load_key, save_key
@@ -43,7 +44,6 @@ from mixer.snark.keys import KeyMismatchError, ProvingKey
 from mixer.snark.proof import Proof
 from mixer.snark.r1cs import R1CS
 from mixer.snark.snarkjs import proof_from_snarkjs, proof_to_snarkjs, vk_from_snarkjs, vk_to_snarkjs
-from mixer.snark.workers import context, fork_is_safe
 from tests.support.snark_circuits import CUBIC_INPUTS, cubic, withdraw_example
 from tests.support.tools import ROOT
 

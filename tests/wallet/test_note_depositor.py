@@ -13,7 +13,7 @@ import pytest
 from eth_account import Account
 
 from mixer.backup import PURPOSE, NoteRecord, read_backup, records_from_bytes
-from mixer.chain import backend
+from mixer.chain import backend, embedded
 from mixer.note import Note, Pool
 from mixer.sealed import KdfParams, MalformedError, SealingKey, seal
 from mixer.wallet import Wallet
@@ -59,7 +59,7 @@ def test_a_wallet_without_depositors_still_withdraws_and_reports_the_depositor_u
     run_json(home, "deploy", "--depth", str(DEPTH))
     note = str(run_json(home, "--account", "2", "deposit")["note"])
     run_json(home, "--account", "3", "deposit", "--note", Note.generate(Note.parse(note).pool).to_string())
-    w3 = backend.open_embedded(home / "chain")
+    w3 = embedded.open_embedded(home / "chain")
     try:
         account2, account3 = w3.eth.accounts[2], w3.eth.accounts[3]
     finally:

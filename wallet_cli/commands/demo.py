@@ -53,7 +53,7 @@ def eth(wei: int) -> str:
 
 
 def _balances(home: Path, addresses: dict[str, str]) -> dict[str, int]:
-    w3 = backend.open_embedded(home / "chain")
+    w3 = backend.connect(None, home)
     try:
         chain = Chain(w3)
         return {name: chain.balance(a) for name, a in addresses.items()}
@@ -115,7 +115,7 @@ def demo(
     say("deploy a pool", "A hasher, a Groth16 verifier holding the key, and a 0.1 ETH pool.")
     mixer("deploy", "--denomination", "0.1", "--depth", str(depth))
 
-    w3 = backend.open_embedded(home / "chain")
+    w3 = backend.connect(None, home)
     accounts = Chain(w3).accounts()
     backend.close(w3)
     recipient = str(Account.create().address)

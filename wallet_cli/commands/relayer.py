@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 from eth_account import Account
 
-from mixer.chain import backend
 from mixer.relayer.http import Limits, Server
 from mixer.relayer.service import Config, Node, Relayer
 from mixer.wallet import PoolInfo
@@ -35,7 +34,9 @@ def _signing_key(s: Session) -> tuple[str, bytes]:
     if sender.private_key is not None:
         return sender.address, sender.private_key
     if s.options.rpc_url is None:
-        for key in backend.dev_private_keys():
+        from mixer.chain import embedded  # py-evm, only for the embedded chain
+
+        for key in embedded.dev_private_keys():
             if Account.from_key(key).address == sender.address:
                 return sender.address, key
     raise UserError("the relayer signs its own transactions: pass --private-key (or MIXER_PRIVATE_KEY)")
