@@ -5,18 +5,44 @@ only when it is used) or any JSON-RPC node (here, with answers parsed under boun
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
-from requests.exceptions import RequestException, Timeout
+from requests.exceptions import ReadTimeout, RequestException, Timeout
 from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTimeoutError
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
+from web3._utils.http_session_manager import HTTPSessionManager
 from web3.exceptions import Web3Exception
 from web3.types import RPCEndpoint, RPCResponse
 
 from mixer import jsonsafe
 from mixer.chain.answers import check_answer
 from mixer.chain.client import ChainError
+
+
+class _CappedSessions(HTTPSessionManager):
+    """web3's HTTP sessions, reading at most `jsonsafe.MAX_BYTES` of an answer within the
+    timeout in all: a hostile node's endless or dripping answer is one error, not all of
+    this machine's memory or time (web3 itself reads a whole body before anyone can look at
+    its size)."""
+
+    def make_post_request(self, endpoint_uri: Any, data: bytes | dict[str, Any], **kwargs: Any) -> bytes:
+        timeout = float(kwargs.get("timeout", 60))
+        deadline = time.monotonic() + timeout
+        body = bytearray()
+        kwargs["stream"] = True
+        with self.get_response_from_post_request(endpoint_uri, data=data, **kwargs) as response:
+            response.raise_for_status()
+            for chunk in response.iter_content(1 << 20):
+                body += chunk
+                if len(body) > jsonsafe.MAX_BYTES:
+                    raise jsonsafe.UntrustedJSONError(
+                        f"the node's answer is larger than {jsonsafe.MAX_BYTES} bytes"
+                    )
+                if time.monotonic() > deadline:
+                    raise ReadTimeout(f"the node's answer took more than {timeout:g} s")
+        return bytes(body)
 
 
 class _BoundedHTTPProvider(HTTPProvider):
@@ -49,7 +75,9 @@ def rpc_web3(url: str, timeout: float = 60) -> Web3:
     """web3 on a JSON-RPC node at `url` (http or https); nothing is contacted yet."""
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise ChainError(f"not an http(s) JSON-RPC URL: {url!r}")
-    return Web3(_BoundedHTTPProvider(url, request_kwargs={"timeout": timeout}))
+    provider = _BoundedHTTPProvider(url, request_kwargs={"timeout": timeout})
+    provider._request_session_manager = _CappedSessions()  # web3 has no option for this
+    return Web3(provider)
 
 
 def close(w3: Web3) -> None:

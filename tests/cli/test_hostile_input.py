@@ -143,6 +143,14 @@ def test_should_answer_a_hostile_nodes_deeply_nested_json_with_one_sentence(tmp_
     assert "nested more than" in one_error_line(result.stderr)
 
 
+def test_should_stop_reading_a_hostile_nodes_endless_answer_with_one_sentence(tmp_path: Path) -> None:
+    # read whole, it would take all memory: the wallet stops at the answer size bound
+    with answering(b'{"jsonrpc":"2.0","id":0,"result":"0x1"', endless=True) as url:
+        result = spawn(new_home(tmp_path / "home"), "--rpc-url", url, "status", timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert f"larger than {jsonsafe.MAX_BYTES} bytes" in one_error_line(result.stderr)
+
+
 def test_should_refuse_a_relay_file_with_a_4301_digit_integer_in_one_sentence(tmp_path: Path) -> None:
     home = new_home(tmp_path / "home")
     hostile = tmp_path / "record.json"

@@ -1,5 +1,5 @@
-"""A 'JSON-RPC node' on 127.0.0.1 that gives one fixed answer to every request: for tests of
-what the wallet does with a hostile or broken node's answers."""
+"""'JSON-RPC nodes' on 127.0.0.1 that give one fixed answer to every request, or one without
+end: for tests of what the wallet does with a hostile or broken node's answers."""
 
 from __future__ import annotations
 
@@ -10,17 +10,24 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def answering(body: bytes) -> Iterator[str]:
-    """The URL of a node that answers every POST with `body`, for the `with` block."""
+def answering(body: bytes, *, endless: bool = False) -> Iterator[str]:
+    """The URL of a node that answers every POST with `body` (or, `endless`, with `body` and
+    then spaces until the client hangs up), for the `with` block."""
 
     class Node(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
+            if not endless:
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            try:
+                while endless:
+                    self.wfile.write(b" " * (1 << 20))
+            except OSError:  # the client hung up
+                pass
 
         def log_message(self, *args: object) -> None:
             pass
