@@ -161,6 +161,16 @@ def test_status_does_not_ask_the_node_which_notes_are_yours(world: World) -> Non
     assert leaks(world.proxy, world.secrets) == []
 
 
+def test_status_asks_the_node_its_chain_id_once(world: World) -> None:
+    """web3's validation asks before every call; a node's chain id cannot change under it,
+    and half of a warm `status`'s requests were that question."""
+    world.proxy.clear()
+    via_proxy(world, "--json", "status")
+    methods = [r.get("method") for r in world.proxy.requests]
+    assert methods.count("eth_call") >= 3, methods
+    assert methods.count("eth_chainId") == 1, methods
+
+
 def test_status_finds_a_note_spent_through_a_relayer_without_asking_the_node_about_it(
     world: World, tmp_path: Path
 ) -> None:
