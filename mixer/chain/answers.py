@@ -45,8 +45,9 @@ class _Is(Check):
 
 class _Hex(Check):
     """A 0x-hex string of `min_digits` to `max_digits` digits (an even number of them when
-    `whole_bytes`). A column is checked as one string in one regex run (no item can hold the
-    comma that separates them) and by the set of its lengths."""
+    `whole_bytes`). A column is checked as one string in one regex run and by the set of its
+    lengths; the joined string must hold exactly the commas that separate the items, or an
+    item "0x1,0x2" would pass as two."""
 
     _ONE = re.compile(r"0x[0-9a-fA-F]*\Z")
     _ALL = re.compile(r"(?:0x[0-9a-fA-F]*,)*\Z")
@@ -66,6 +67,8 @@ class _Hex(Check):
         try:
             joined = ",".join(values)  # type: ignore[arg-type]  # TypeError: not all strings
         except TypeError:
+            return False
+        if joined.count(",") != len(values) - 1:
             return False
         lengths = set(map(len, values))  # type: ignore[arg-type]
         return all(map(self._length, lengths)) and self._ALL.match(joined + ",") is not None
