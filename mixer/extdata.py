@@ -7,6 +7,7 @@ redirect the funds or change the relayer's fee.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from eth_abi.abi import encode
@@ -17,6 +18,15 @@ from mixer.field import R
 from mixer.params import ZERO_ADDRESS
 
 UINT256_MAX = 2**256 - 1
+_DECIMAL = re.compile(r"[0-9]{1,78}")
+
+
+def base_units(value: object) -> int | None:
+    """The uint256 written as a decimal string (how the relayer's HTTP API carries fees and
+    refunds, in wei or token base units), or None if `value` is not one."""
+    if isinstance(value, str) and _DECIMAL.fullmatch(value) and int(value) <= UINT256_MAX:
+        return int(value)
+    return None
 
 
 @dataclass(frozen=True)

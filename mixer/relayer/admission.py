@@ -19,7 +19,7 @@ from eth_utils.address import is_address, to_checksum_address
 from mixer import jsonsafe
 from mixer.chain.record import RECORD_SIZE, RecordError, WithdrawalRecord
 from mixer.errors import MixerError
-from mixer.extdata import UINT256_MAX, ExtData
+from mixer.extdata import ExtData, base_units
 from mixer.field import R
 from mixer.merkle import ROOT_HISTORY_SIZE
 from mixer.snark import VerifyingKey, groth16
@@ -27,7 +27,6 @@ from mixer.snark import VerifyingKey, groth16
 MAX_BODY: Final = 64 * 1024
 """Bytes of a request body at most (DESIGN.md §10); more is refused with 413."""
 FIELDS: Final = ("pool", "record", "recipient", "fee", "refund")
-_AMOUNT: Final = re.compile(r"[0-9]{1,78}")
 _HEX_RECORD: Final = re.compile(r"0x[0-9a-fA-F]*")
 
 
@@ -70,9 +69,9 @@ class Terms:
 
 
 def _amount(data: dict[str, Any], key: str) -> int:
-    value = data[key]
-    if isinstance(value, str) and _AMOUNT.fullmatch(value) and int(value) <= UINT256_MAX:
-        return int(value)
+    value = base_units(data[key])
+    if value is not None:
+        return value
     raise Refused(400, f"{key} must be a decimal string of base units (wei), below 2^256")
 
 

@@ -22,12 +22,12 @@ from eth_utils.address import is_address, to_checksum_address
 
 from mixer import jsonsafe
 from mixer.errors import MixerError
+from mixer.extdata import base_units
 
 MAX_ANSWER: Final = 1 << 20
 STATUSES: Final = ("queued", "sent", "confirmed", "failed")
 FINAL: Final = ("confirmed", "failed")
 _JOB_ID: Final = re.compile(r"0x[0-9a-f]{64}")
-_AMOUNT: Final = re.compile(r"[0-9]{1,78}")
 
 
 class RelayerError(MixerError):
@@ -80,10 +80,10 @@ def _field(data: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any
 
 
 def _amount(data: dict[str, Any], key: str) -> int:
-    value = _field(data, key, str)
-    if not _AMOUNT.fullmatch(value):
+    value = base_units(_field(data, key, str))
+    if value is None:
         raise RelayerError(f"the relayer's answer has no valid {key!r}")
-    return int(value)
+    return value
 
 
 def _address(data: dict[str, Any], key: str) -> str:

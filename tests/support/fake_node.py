@@ -11,10 +11,14 @@ from contextlib import contextmanager
 
 @contextmanager
 def answering(body: bytes, *, endless: bool = False) -> Iterator[str]:
-    """The URL of a node that answers every POST with `body` (or, `endless`, with `body` and
-    then spaces until the client hangs up), for the `with` block."""
+    """The URL of a server that answers every GET and POST with `body` (or, `endless`, with
+    `body` and then spaces until the client hangs up), for the `with` block: a node, or a
+    relayer."""
 
     class Node(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.do_POST()
+
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             self.send_response(200)
