@@ -150,12 +150,13 @@ the same name) or, for a group, `register(app)`."""
 
 
 def _register(app: typer.Typer, name: str) -> None:
-    module = importlib.import_module(f"wallet_cli.commands.{name.replace('-', '_')}")
+    python_name = name.replace("-", "_")
+    module = importlib.import_module(f"wallet_cli.commands.{python_name}")
     register = getattr(module, "register", None)
     if register is not None:
         register(app)
     else:
-        app.command()(getattr(module, name.replace("-", "_")))
+        app.command()(getattr(module, python_name))
 
 
 def command_app(name: str) -> typer.Typer:
