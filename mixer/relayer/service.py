@@ -82,9 +82,7 @@ class Node:
             from mixer.chain.backend import rpc_web3
 
             assert self.rpc_url is not None
-            w3 = self._local.w3 = rpc_web3(self.rpc_url)
-            # web3 asks eth_chainId before every call; one node's chain id does not change
-            w3.provider.cache_allowed_requests = True
+            w3 = self._local.w3 = rpc_web3(self.rpc_url)  # which asks the chain id once
         yield w3
 
 
