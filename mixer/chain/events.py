@@ -49,6 +49,25 @@ class WithdrawalEvent:
     tx_hash: str
 
 
+def out_of_order(event: DepositEvent, expected: int) -> str | None:
+    """Why `event` cannot be the deposit of leaf `expected` (a gap or a repeat), or None."""
+    if event.leaf_index == expected:
+        return None
+    what = "a gap in leaf indices" if event.leaf_index > expected else "a repeated leaf index"
+    return (
+        f"expected the deposit of leaf {expected}, got leaf {event.leaf_index} in block "
+        f"{event.block_number} ({what}): the node returned inconsistent events"
+    )
+
+
+def double_spend(event: WithdrawalEvent) -> str:
+    """What is wrong with `event` when its nullifier hash was spent before."""
+    return (
+        f"the Withdrawal event in block {event.block_number} spends a nullifier hash already spent "
+        "(the pool refuses a double spend): the node returned inconsistent events"
+    )
+
+
 def _words(data: str, count: int, what: str) -> list[int]:
     body = data[2:]
     if len(body) != count * _WORD:

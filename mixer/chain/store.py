@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from mixer.chain.client import ChainError
-from mixer.chain.events import DepositEvent, WithdrawalEvent
+from mixer.chain.events import DepositEvent, WithdrawalEvent, out_of_order
 from mixer.hashes import get_hasher
 from mixer.merkle import check_leaves, empty_subtree_roots, grow, verify_path
 from mixer.pair_hashing import PairHashing
@@ -178,14 +178,9 @@ class PoolStore:
         with self._transaction() as db:
             size = self.size
             for offset, d in enumerate(deposits):
-                if d.leaf_index != size + offset:
-                    what = (
-                        "a gap in leaf indices" if d.leaf_index > size + offset else "a repeated leaf index"
-                    )
-                    raise StoreError(
-                        f"expected the deposit of leaf {size + offset}, got leaf {d.leaf_index} in block "
-                        f"{d.block_number} ({what}): the node returned inconsistent events"
-                    )
+                problem = out_of_order(d, size + offset)
+                if problem is not None:
+                    raise StoreError(problem)
             leaves = [d.commitment for d in deposits]
             check_leaves(leaves)
             if size + len(leaves) > 1 << self.depth:

@@ -59,6 +59,8 @@ from mixer.chain.events import (
     LogShapeError,
     WithdrawalEvent,
     decode,
+    double_spend,
+    out_of_order,
 )
 from mixer.chain.store import PoolStore, StoreError
 from mixer.jsonsafe import UntrustedJSONError
@@ -469,23 +471,18 @@ def _fetch(
     for end, events in pool_events(w3, pool, first, target, max_range=max_range):
         for event in events:
             if isinstance(event, DepositEvent):
-                expected = size + len(deposits)
-                if event.leaf_index != expected:
-                    what = "a gap in leaf indices" if event.leaf_index > expected else "a repeated leaf index"
-                    raise SyncError(
-                        f"expected the deposit of leaf {expected}, got leaf {event.leaf_index} in block "
-                        f"{event.block_number} ({what}): the node returned inconsistent events"
-                    )
+                problem = out_of_order(event, size + len(deposits))
+                if problem is not None:
+                    raise SyncError(problem)
                 deposits.append(event)
             else:
-                where = f"the Withdrawal event in block {event.block_number}"
                 if event.nullifier_hash in spent:
-                    raise SyncError(
-                        f"{where} spends a nullifier hash already spent (the pool refuses a double "
-                        "spend): the node returned inconsistent events"
-                    )
+                    raise SyncError(double_spend(event))
                 if event.fee > denomination:
-                    raise SyncError(f"{where} pays a fee above the denomination, which the pool refuses")
+                    raise SyncError(
+                        f"the Withdrawal event in block {event.block_number} pays a fee above the "
+                        "denomination, which the pool refuses"
+                    )
                 spent.add(event.nullifier_hash)
                 withdrawals.append(event)
         if (end + 1) % max_range == 0:
@@ -499,10 +496,7 @@ def _fetch(
             progress(end, target)
     for w in withdrawals:  # the partial cell's, which the store has not checked
         if store.withdrawal_of(w.nullifier_hash) is not None:
-            raise SyncError(
-                f"the Withdrawal event in block {w.block_number} spends a nullifier hash already spent "
-                "(the pool refuses a double spend): the node returned inconsistent events"
-            )
+            raise SyncError(double_spend(w))
     return deposits, withdrawals
 
 
