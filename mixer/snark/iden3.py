@@ -17,7 +17,7 @@ from mixer.bn254 import G1, G2, P
 from mixer.field import R
 from mixer.snark.errors import SnarkFormatError
 from mixer.snark.keys import ProvingKey, VerifyingKey, check_coefficients, validate_key_points
-from mixer.snark.qap import QAP, Coefficient
+from mixer.snark.qap import QAP, Coefficient, Matrix
 from mixer.snark.r1cs import R1CS
 
 R1CS_MAGIC: Final = b"r1cs"
@@ -171,7 +171,7 @@ def read_zkey(data: bytes) -> ProvingKey:
     sections = _sections(data, ZKEY_MAGIC)
     n_vars, n_public, domain, (alpha1, beta1, beta2, gamma2, delta1, delta2) = _zkey_header(sections)
     a, b = _zkey_coefficients(sections[4])
-    qap = QAP(domain, n_vars, n_public, tuple(a), tuple(b))
+    qap = QAP(domain, n_vars, n_public, Matrix.of(a), Matrix.of(b))
     check_coefficients(qap)
     pk = ProvingKey(
         vk=VerifyingKey(alpha1, beta2, gamma2, delta2, _zkey_g1s(sections[3], n_public + 1, "IC")),

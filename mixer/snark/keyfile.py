@@ -20,7 +20,7 @@ from mixer import jsonsafe
 from mixer.snark.errors import SnarkFormatError
 from mixer.snark.keys import ProvingKey, VerifyingKey, check_coefficients, validate_key_points
 from mixer.snark.points import WordReader, g1_bytes, g2_bytes, header_size
-from mixer.snark.qap import QAP, Coefficient
+from mixer.snark.qap import QAP, Coefficient, Matrix
 
 MAGIC: Final = b"MIXERPK\x00"
 VERSION: Final = 1
@@ -58,13 +58,13 @@ def encode(pk: ProvingKey) -> bytes:
     return body + hashlib.sha256(body).digest()
 
 
-def _coefficients(reader: WordReader, n: int) -> tuple[Coefficient, ...]:
+def _matrix(reader: WordReader, n: int) -> Matrix:
     chunk = reader.take(40 * n)
-    out = []
+    out: list[Coefficient] = []
     for i in range(0, 40 * n, 40):
         row, wire = struct.unpack_from(">II", chunk, i)
         out.append((row, wire, int.from_bytes(chunk[i + 8 : i + 40], "big")))
-    return tuple(out)
+    return Matrix.of(out)
 
 
 def _header_int(header: dict[str, Any], name: str) -> int:
@@ -114,8 +114,8 @@ def decode(data: bytes) -> ProvingKey:
     alpha1, beta1, delta1 = reader.g1s(3)
     beta2, gamma2, delta2 = reader.g2s(3)
     ic = reader.g1s(n_public + 1)
-    a = _coefficients(reader, _header_int(header, "n_a"))
-    b = _coefficients(reader, _header_int(header, "n_b"))
+    a = _matrix(reader, _header_int(header, "n_a"))
+    b = _matrix(reader, _header_int(header, "n_b"))
     qap = QAP(domain, n_vars, n_public, a, b)
     check_coefficients(qap)
     pk = ProvingKey(

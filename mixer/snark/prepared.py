@@ -38,7 +38,7 @@ from mixer import jsonsafe
 from mixer.snark.errors import SnarkFormatError
 from mixer.snark.keys import ProvingKey, VerifyingKey
 from mixer.snark.points import WordReader, g1_bytes, g2_bytes, header_size
-from mixer.snark.qap import QAP, Coefficient
+from mixer.snark.qap import QAP, Matrix
 from mixer.snark.r1cs import R1CS, Constraint, known_digest
 
 MAGIC: Final = b"MIXERCE\x00"
@@ -144,11 +144,10 @@ def encode_key(pk: ProvingKey, binding: Mapping[str, Any]) -> bytes:
     values = _Values()
     matrices = []
     for entries in (q.a, q.b):
-        idx = [values.of(v) for _, _, v in entries]
         matrices += [
-            _u32_bytes(r for r, _, _ in entries),
-            _u32_bytes(w for _, w, _ in entries),
-            _u32_bytes(idx),
+            _u32_bytes(entries.rows),
+            _u32_bytes(entries.wires),
+            _u32_bytes(map(values.of, entries.values)),
         ]
     header = {
         **binding,
@@ -176,12 +175,9 @@ def encode_key(pk: ProvingKey, binding: Mapping[str, Any]) -> bytes:
     return _container(header, body)
 
 
-def _coefficients(
-    body: _Body, n: int, domain: int, n_vars: int, values: list[int]
-) -> tuple[Coefficient, ...]:
+def _matrix(body: _Body, n: int, domain: int, n_vars: int, values: list[int]) -> Matrix:
     rows, wires = body.u32s(n, domain), body.u32s(n, n_vars)
-    idx = body.u32s(n, len(values))
-    return tuple(zip(rows, wires, map(values.__getitem__, idx), strict=True))
+    return Matrix(rows, wires, list(map(values.__getitem__, body.u32s(n, len(values)))))
 
 
 def decode_key(data: bytes, binding: Mapping[str, Any]) -> ProvingKey:
@@ -203,8 +199,8 @@ def decode_key(data: bytes, binding: Mapping[str, Any]) -> ProvingKey:
     beta2, gamma2, delta2 = body.g2s(3)
     ic = body.g1s(n_public + 1)
     values = body.words(_size(header, "n_values"))
-    a = _coefficients(body, _size(header, "n_a"), domain, n_vars, values)
-    b = _coefficients(body, _size(header, "n_b"), domain, n_vars, values)
+    a = _matrix(body, _size(header, "n_a"), domain, n_vars, values)
+    b = _matrix(body, _size(header, "n_b"), domain, n_vars, values)
     pk = ProvingKey(
         vk=VerifyingKey(alpha1, beta2, gamma2, delta2, ic),
         circuit_digest=digest,

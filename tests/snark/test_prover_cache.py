@@ -24,6 +24,7 @@ from mixer.snark import groth16, iden3, prepared
 from mixer.snark.cache import KEY_SOURCES, ProverCache, load_checked_key
 from mixer.snark.files import load_key, save_key
 from mixer.snark.keys import ProvingKey
+from mixer.snark.qap import Matrix
 from mixer.snark.r1cs import R1CS
 from mixer.snark.snarkjs import proof_from_snarkjs, public_from_snarkjs
 from tests.support.cli_helpers import MIXER
@@ -229,7 +230,7 @@ def test_should_refuse_an_entry_whose_indices_point_outside_its_tables(keys: Pat
     good = path.read_bytes()
     pk = load_key(keys / "w.key")
     q = pk.qap
-    far = dataclasses.replace(q, a=((q.domain_size, 0, 1), *q.a[1:]))
+    far = dataclasses.replace(q, a=Matrix.of([(q.domain_size, 0, 1), *list(q.a)[1:]]))
     path.write_bytes(prepared.encode_key(dataclasses.replace(pk, qap=far), binding(good, *KEY_BINDING)))
     cache = ProverCache(tmp_path)
     assert load_checked_key(keys / "w.key", Counting(cache=cache), cache).entry is None

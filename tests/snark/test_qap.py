@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+from mixer.fastint import mpz
 from mixer.field import R
 from mixer.snark.ntt import ntt
 from mixer.snark.qap import (
+    Matrix,
     c_coefficients,
     domain_size,
+    evaluations,
     from_r1cs,
     h_evaluations,
     lagrange_at,
@@ -32,6 +37,26 @@ def test_public_wires_are_bound_by_extra_a_rows_after_the_constraints() -> None:
     extra = [c for c in qap.a if c[0] >= r1cs.n_constraints]
     assert extra == [(r1cs.n_constraints + i, i, 1) for i in range(r1cs.n_public + 1)]
     assert all(row < r1cs.n_constraints for row, _, _ in qap.b)
+
+
+def test_a_matrix_holds_its_entries_in_order_as_columns() -> None:
+    entries = [(3, 1, 7), (0, 2, R - 1), (3, 0, 1)]
+    matrix = Matrix.of(entries)
+    assert list(matrix) == entries and len(matrix) == 3
+    assert matrix == Matrix([3, 0, 3], [1, 2, 0], [7, R - 1, 1])
+    assert matrix != Matrix.of(entries[::-1])
+    with pytest.raises(ValueError, match="one value per entry"):
+        Matrix([0, 1], [0], [1, 1])
+
+
+def test_evaluations_are_each_rows_sum_of_value_times_witness() -> None:
+    rng = random.Random(3)
+    size, wires = 16, 9
+    entries = [(rng.randrange(size), rng.randrange(wires), rng.randrange(R)) for _ in range(60)]
+    witness = [rng.randrange(R) for _ in range(wires)]
+    expected = [sum(v * witness[w] for r, w, v in entries if r == row) % R for row in range(size)]
+    assert evaluations(Matrix.of(entries), witness, size) == expected
+    assert evaluations(Matrix.of(entries), [mpz(x) for x in witness], size) == expected
 
 
 def test_lagrange_values_interpolate_any_polynomial_of_lower_degree() -> None:
