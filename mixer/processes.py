@@ -18,14 +18,26 @@ pickling of whatever the workers need.
 
 The check sees Python threads only (`threading.active_count()`); a thread started in C
 by an extension is invisible to it.
+
+A computation forked once (a proof's share of sums) runs as a `ForkedCall`: one `os.fork`
+and a pipe, without a multiprocessing pool's start-up (its module imports and threads cost
+~25 ms, a few percent of a proof).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import signal
 import threading
-from multiprocessing.context import BaseContext
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+T = TypeVar("T")
 
 
 def default_workers() -> int:
@@ -34,13 +46,89 @@ def default_workers() -> int:
 
 
 def fork_is_safe() -> bool:
-    """True when the fork start method exists and no other Python thread runs."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """True when this system can fork and no other Python thread runs."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def context() -> BaseContext:
     """The start method to use for processes started NOW (call it just before starting them)."""
+    import multiprocessing  # here: a proof that forks (`ForkedCall`) never needs it
+
     if fork_is_safe():
         return multiprocessing.get_context("fork")
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed or died before giving its result."""
+
+
+class ForkedCall(Generic[T]):
+    """`task()` computed in a child process forked now: the child sees this process's memory
+    as it is (copy-on-write) and only the result comes back, pickled through a pipe.
+
+    Start one only when `fork_is_safe()`. `result()` waits for it (WorkerError if the task
+    raised or the child died). Leaving the `with` block, or `stop()`, kills a child still
+    running, so an interrupted caller leaves no process behind; the child ignores Ctrl-C's
+    SIGINT for that reason: its parent decides."""
+
+    def __init__(self, task: Callable[[], T]) -> None:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            _run_child(task, write)
+        os.close(write)
+        self.pid = pid
+        """The child's process id (also after it has exited)."""
+        self._pid: int | None = pid
+        self._pipe = os.fdopen(read, "rb")
+
+    def result(self) -> T:
+        """The task's result, once the child has given it and exited."""
+        if self._pid is None:
+            raise RuntimeError("this call's result was already taken, or it was stopped")
+        with self._pipe:
+            data = self._pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            raise WorkerError(f"a worker process died (status {os.waitstatus_to_exitcode(status)})")
+        done, value = pickle.loads(data)
+        if not done:
+            raise WorkerError(f"a worker process failed: {value}")
+        return value  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        """Kill and reap the child if it still runs."""
+        self._pipe.close()
+        if self._pid is not None:
+            os.kill(self._pid, signal.SIGKILL)  # unreaped, so the pid is still this child's
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+    def __enter__(self) -> ForkedCall[T]:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _run_child(task: Callable[[], T], write: int) -> NoReturn:
+    """In the child: compute, send (done, result or the error's text), and exit without
+    running this program's exit handlers or flushing its copied output buffers."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            message = pickle.dumps((True, task()), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            message = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(message)
+        code = 0
+    finally:
+        os._exit(code)

@@ -12,7 +12,7 @@ import secrets
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from mixer.bn254 import (
     G1,
@@ -39,7 +39,10 @@ from mixer.snark.multiexp import MSM
 from mixer.snark.proof import Proof
 from mixer.snark.qap import c_coefficients, from_r1cs, h_evaluations, lagrange_at, wire_polynomials_at
 from mixer.snark.r1cs import R1CS
-from mixer.snark.workers import HeldTables, prove_workers, run_parallel
+from mixer.snark.workers import prove_workers, run_parallel
+
+if TYPE_CHECKING:
+    from mixer.snark.held_tables import HeldTables
 
 Step = Callable[[str], None]
 """Called with the name of each prover step as it starts (progress bars, profiling)."""
@@ -162,6 +165,8 @@ def precompute(pk: ProvingKey, *, workers: int | None = None) -> KeyTables:
         "C": (pk.c_points, False),
         "H": (pk.h_points, False),
     }
+    from mixer.snark.held_tables import HeldTables  # here: only a long-lived prover loads it
+
     return KeyTables(pk, HeldTables(sums, "H", workers))
 
 

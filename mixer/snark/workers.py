@@ -10,23 +10,18 @@ whole sums are assigned to processes by estimated cost (`assign`).
 
 What they compute: `run_parallel` forks workers per proof, after the jobs are laid out, so
 that a proving key's points reach them through copy-on-write memory; only the resulting
-points cross the process boundary. `HeldTables` keeps a key's precomputed tables in
-long-lived helpers instead: tables are large (~17 shifted copies of every point), and
-forking per proof would make both sides copy every page they touch (reference counts are
-writes), so each helper builds and keeps the tables of its own share of the sums, chosen
-once; a proof sends it the scalars and gets points back.
+points cross the process boundary. (A key's precomputed tables are held by long-lived
+helpers instead: `mixer.snark.held_tables`.)
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from functools import partial
 from typing import Any, Final
 
-from mixer.bn254.fixed import FixedBases, fixed_bases_g1, fixed_bases_g2
-from mixer.processes import context, default_workers
+from mixer.processes import ForkedCall, context, default_workers, fork_is_safe
 from mixer.snark.multiexp import H_POLY_WEIGHT, MSM, cost, run
 
 PARALLEL_MIN_WIRES: Final = 1024
@@ -53,12 +48,8 @@ def assign(costs: Mapping[str, float], late_cost: float, processes: int) -> list
     return shares
 
 
-_FORKED_JOBS: list[MSM] = []
-"""Set just before forking: what the workers find in their copy of this module."""
-
-
-def _run_forked(index: int) -> Any:
-    return run(_FORKED_JOBS[index])
+def _run_all(jobs: Sequence[MSM]) -> list[Any]:
+    return [run(job) for job in jobs]
 
 
 def run_parallel(
@@ -70,117 +61,33 @@ def run_parallel(
 ) -> dict[str, Any]:
     """All `known` sums and the G1 sum of `late_points` with scalars from `late_scalars()`.
 
-    `workers - 1` other processes take the largest known sums while this process computes
-    the late scalars, the late sum and the known sums that balance the load (estimated by
-    `cost`), never splitting a sum. The workers are forked (jobs by copy-on-write) only
-    when that is safe (`context`); otherwise they start from the forkserver with jobs pickled.
+    `workers - 1` other processes take shares of the known sums while this process computes
+    the late scalars, the late sum and its own share, the shares balanced by estimated cost
+    (`cost`), never splitting a sum. Each share's process is forked (`ForkedCall`: the jobs
+    by copy-on-write) when that is safe; otherwise the shares go, pickled, to processes
+    started from the forkserver.
     """
-    global _FORKED_JOBS
     shares = assign({name: cost(msm) for name, msm in known.items()}, cost(MSM(late_points, [])), workers)
-    mine, theirs = shares[0], [name for share in shares[1:] for name in share]
-    start = context()
-    forked = start.get_start_method() == "fork"
-    _FORKED_JOBS = [known[name] for name in theirs] if forked else []
-    try:
-        with start.Pool(workers - 1) as pool:
-            if forked:
-                results = pool.map_async(_run_forked, range(len(theirs)), chunksize=1)
-            else:
-                results = pool.map_async(run, [known[name] for name in theirs], chunksize=1)
-            sums = {late_name: run(MSM(late_points, late_scalars()))}
-            sums.update((name, run(known[name])) for name in mine)
-            sums.update(zip(theirs, results.get(), strict=True))
-    finally:
-        _FORKED_JOBS = []
-    return sums
+    mine, theirs = shares[0], [share for share in shares[1:] if share]
 
-
-# -- tables held by helper processes --------------------------------------------------------------
-
-Points = tuple[Sequence[Any], bool]
-"""A sum's points and whether they are G2 points."""
-
-_HELD: dict[str, tuple[FixedBases, bool]] = {}
-"""In a helper process: the tables it holds."""
-
-
-def _build(points: Sequence[Any], g2: bool) -> FixedBases:
-    return (fixed_bases_g2 if g2 else fixed_bases_g1)(points)
-
-
-def _hold(sums: Mapping[str, Points]) -> None:
-    for name, (points, g2) in sums.items():
-        _HELD[name] = (_build(points, g2), g2)
-
-
-def _held_sums(scalars: Mapping[str, Sequence[int]]) -> dict[str, Any]:
-    return {name: run(MSM(_HELD[name][0], k, _HELD[name][1])) for name, k in scalars.items()}
-
-
-def _shutdown(helpers: list[ProcessPoolExecutor]) -> None:
-    for helper in helpers:
-        helper.shutdown(wait=False, cancel_futures=True)
-
-
-class HeldTables:
-    """The tables of named sums (one of them `late`, whose scalars come last), spread over
-    this process and `workers - 1` helper processes that keep them."""
-
-    def __init__(self, sums: Mapping[str, Points], late: str, workers: int) -> None:
-        self._sums = dict(sums)
-        self._late = late
-        self._closed = False
-        costs = {name: cost(MSM(points, [], g2)) for name, (points, g2) in sums.items() if name != late}
-        shares = assign(costs, cost(MSM(sums[late][0], [])), max(1, workers))
-        # Each helper is started at its first submit, so the start method is chosen right
-        # then (`context`): a second helper sees the first one's manager thread
-        # and comes from the forkserver. The points travel pickled in either case.
-        self._helpers: list[ProcessPoolExecutor] = []
-        weakref.finalize(self, _shutdown, self._helpers)
-        self._shares = shares[1:]
-        builds = []
-        for share in self._shares:
-            self._helpers.append(ProcessPoolExecutor(1, mp_context=context()))
-            builds.append(self._helpers[-1].submit(_hold, {name: sums[name] for name in share}))
-        self._local = {name: _build(*sums[name]) for name in [late, *shares[0]]}
-        for build in builds:
-            build.result()
-
-    def run(
-        self,
-        scalars: Mapping[str, Sequence[int]],
-        late_scalars: Callable[[], Sequence[int]],
-        on_sum: Callable[[str], None],
-    ) -> dict[str, Any]:
-        """Every sum: the helpers' while this process computes the late scalars and its own
-        sums (`on_sum(name)` before each of those). RuntimeError after `close`."""
-        if self._closed:
-            raise RuntimeError("these tables were closed")
-        futures: list[tuple[list[str], Future[dict[str, Any]] | None]] = []
-        for helper, share in zip(self._helpers, self._shares, strict=True):
-            try:
-                futures.append((share, helper.submit(_held_sums, {name: scalars[name] for name in share})))
-            except BrokenProcessPool:  # it died since the last proof
-                futures.append((share, None))
-        late = late_scalars()
-        sums = {}
-        for name in self._local:
-            on_sum(name)
-            g2 = self._sums[name][1]
-            sums[name] = run(MSM(self._local[name], late if name == self._late else scalars[name], g2))
-        for share, future in futures:
-            try:
-                if future is not None:
-                    sums.update(future.result())
-                    continue
-            except BrokenProcessPool:
-                pass
-            for name in share:  # its helper died: these sums without tables, here
-                points, g2 = self._sums[name]
-                sums[name] = run(MSM.sparse(points, scalars[name], g2))
+    def here() -> dict[str, Any]:
+        sums = {late_name: run(MSM(late_points, late_scalars()))}
+        sums.update((name, run(known[name])) for name in mine)
         return sums
 
-    def close(self) -> None:
-        """Stop the helper processes (also done when this object is garbage-collected)."""
-        self._closed = True
-        _shutdown(self._helpers)
+    if fork_is_safe():
+        with ExitStack() as children:
+            calls = [
+                children.enter_context(ForkedCall(partial(_run_all, [known[name] for name in share])))
+                for share in theirs
+            ]
+            sums = here()
+            for share, call in zip(theirs, calls, strict=True):
+                sums.update(zip(share, call.result(), strict=True))
+        return sums
+    with context().Pool(len(theirs)) as pool:
+        results = [pool.apply_async(_run_all, ([known[name] for name in share],)) for share in theirs]
+        sums = here()
+        for share, result in zip(theirs, results, strict=True):
+            sums.update(zip(share, result.get(), strict=True))
+    return sums
