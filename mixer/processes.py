@@ -68,8 +68,8 @@ class ForkedCall(Generic[T]):
     """`task()` computed in a child process forked now: the child sees this process's memory
     as it is (copy-on-write) and only the result comes back, pickled through a pipe.
 
-    Start one only when `fork_is_safe()`. `result()` waits for it (WorkerError if the task
-    raised or the child died). Leaving the `with` block, or `stop()`, kills a child still
+    Start one only when `fork_is_safe()`. `result()` waits for it (the task's exception if
+    it raised, WorkerError if the child died). Leaving the `with` block, or `stop()`, kills a child still
     running, so an interrupted caller leaves no process behind; the child ignores Ctrl-C's
     SIGINT for that reason: its parent decides."""
 
@@ -86,7 +86,8 @@ class ForkedCall(Generic[T]):
         self._pipe = os.fdopen(read, "rb")
 
     def result(self) -> T:
-        """The task's result, once the child has given it and exited."""
+        """The task's result, once the child has given it and exited; the task's own
+        exception if it raised one that survives pickling, WorkerError otherwise."""
         if self._pid is None:
             raise RuntimeError("this call's result was already taken, or it was stopped")
         with self._pipe:
@@ -96,9 +97,14 @@ class ForkedCall(Generic[T]):
         if os.waitstatus_to_exitcode(status) != 0 or not data:
             raise WorkerError(f"a worker process died (status {os.waitstatus_to_exitcode(status)})")
         done, value = pickle.loads(data)
-        if not done:
-            raise WorkerError(f"a worker process failed: {value}")
-        return value  # type: ignore[no-any-return]
+        if done:
+            return value  # type: ignore[no-any-return]
+        error, text = value
+        try:
+            raised = pickle.loads(error) if error is not None else None
+        except Exception:  # an exception class whose arguments do not rebuild it
+            raised = None
+        raise raised if isinstance(raised, Exception) else WorkerError(f"a worker process failed: {text}")
 
     def stop(self) -> None:
         """Kill and reap the child if it still runs."""
@@ -126,9 +132,38 @@ def _run_child(task: Callable[[], T], write: int) -> NoReturn:
         try:
             message = pickle.dumps((True, task()), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
-            message = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+            try:
+                error: bytes | None = pickle.dumps(exc.with_traceback(None))
+            except Exception:
+                error = None
+            message = pickle.dumps((False, (error, f"{type(exc).__name__}: {exc}")))
         with os.fdopen(write, "wb") as pipe:
             pipe.write(message)
         code = 0
     finally:
         os._exit(code)
+
+
+class _Here(Generic[T]):
+    """`task()` computed in this process when its result is asked (where fork is unsafe)."""
+
+    def __init__(self, task: Callable[[], T]) -> None:
+        self._task = task
+
+    def result(self) -> T:
+        return self._task()
+
+    def __enter__(self) -> _Here[T]:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        pass
+
+
+def beside(task: Callable[[], T]) -> ForkedCall[T] | _Here[T]:
+    """`task()` computed while this process does something else: in a forked child when
+    fork is safe, otherwise in this process when `result()` is asked. Use it as a context
+    manager (a child still running at its end is killed)."""
+    return ForkedCall(task) if fork_is_safe() else _Here(task)

@@ -6,11 +6,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
-from mixer.processes import ForkedCall, WorkerError
+from mixer.processes import ForkedCall, WorkerError, beside
 
 
 def _gone(pid: int) -> bool:
@@ -44,11 +45,35 @@ def test_the_childs_result_comes_back_from_its_copy_of_this_memory() -> None:
     assert _gone(child)
 
 
-def test_a_task_that_raises_is_one_worker_error_with_its_message() -> None:
+class _Unrebuildable(Exception):
+    def __init__(self, code: int, why: str) -> None:  # pickle rebuilds it with one argument
+        super().__init__(f"{why} ({code})")
+
+
+def _fail_oddly() -> int:
+    raise _Unrebuildable(7, "odd")
+
+
+def test_a_task_that_raises_raises_the_same_error_here() -> None:
     call = ForkedCall(_fail)
-    with pytest.raises(WorkerError, match="ValueError: no such wire"):
+    with pytest.raises(ValueError, match="no such wire"):
         call.result()
     assert _gone(call.pid)
+
+
+def test_an_error_that_cannot_cross_is_one_worker_error_with_its_text() -> None:
+    with pytest.raises(WorkerError, match=r"_Unrebuildable: odd \(7\)"):
+        ForkedCall(_fail_oddly).result()
+
+
+def test_beside_computes_in_a_child_or_here_when_fork_is_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
+    with beside(os.getpid) as call:
+        assert isinstance(call, ForkedCall) and call.result() == call.pid != os.getpid()
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # as if a progress bar's thread ran
+    with beside(os.getpid) as call:
+        assert not isinstance(call, ForkedCall) and call.result() == os.getpid()
+    with pytest.raises(ValueError, match="no such wire"), beside(_fail) as failing:
+        failing.result()
 
 
 def test_a_child_killed_before_answering_is_a_worker_error_not_a_hang() -> None:

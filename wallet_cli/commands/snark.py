@@ -11,6 +11,7 @@ import json
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -20,6 +21,7 @@ from circuits import registry
 from mixer import jsonsafe
 from mixer.atomic import write_file
 from mixer.home import prover_cache_dir
+from mixer.processes import beside
 from mixer.snark import (
     CircuitError,
     KeyMismatchError,
@@ -255,8 +257,9 @@ def prove(
     cache = None if no_cache else _prover_cache(ctx)
     with _user_errors():
         built = registry.load(circuit, cache=cache)
-        loaded = load_checked_key(key, built, cache)  # checked against the circuit
-        values = built.witness(inputs)
+        with beside(partial(built.witness, inputs)) as witness:  # computed while the key loads
+            loaded = load_checked_key(key, built, cache)  # checked against the circuit
+            values = witness.result()
     _show_notes(cache)
     public = values[1 : loaded.vk.n_public + 1]
 
