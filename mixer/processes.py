@@ -69,9 +69,9 @@ class ForkedCall(Generic[T]):
     as it is (copy-on-write) and only the result comes back, pickled through a pipe.
 
     Start one only when `fork_is_safe()`. `result()` waits for it (the task's exception if
-    it raised, WorkerError if the child died). Leaving the `with` block, or `stop()`, kills a child still
-    running, so an interrupted caller leaves no process behind; the child ignores Ctrl-C's
-    SIGINT for that reason: its parent decides."""
+    it raised, WorkerError if the child died). Leaving the `with` block, or `stop()`, kills
+    a child still running, so an interrupted caller leaves no process behind; the child
+    ignores Ctrl-C's SIGINT for that reason: its parent decides."""
 
     def __init__(self, task: Callable[[], T]) -> None:
         read, write = os.pipe()
@@ -94,8 +94,9 @@ class ForkedCall(Generic[T]):
             data = self._pipe.read()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
-            raise WorkerError(f"a worker process died (status {os.waitstatus_to_exitcode(status)})")
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0 or not data:
+            raise WorkerError(f"a worker process died (status {code})")
         done, value = pickle.loads(data)
         if done:
             return value  # type: ignore[no-any-return]
@@ -124,8 +125,9 @@ class ForkedCall(Generic[T]):
 
 
 def _run_child(task: Callable[[], T], write: int) -> NoReturn:
-    """In the child: compute, send (done, result or the error's text), and exit without
-    running this program's exit handlers or flushing its copied output buffers."""
+    """In the child: compute, send (True, result) or (False, (the pickled exception or None,
+    its text)), and exit without running this program's exit handlers or flushing its
+    copied output buffers."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -75,6 +75,9 @@ def run_parallel(
         sums.update((name, run(known[name])) for name in mine)
         return sums
 
+    if not theirs:  # more processes than sums worth moving
+        return here()
+
     if fork_is_safe():
         with ExitStack() as children:
             calls = [

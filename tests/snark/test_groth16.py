@@ -76,7 +76,7 @@ def test_proofs_are_randomized_and_all_verify(key: ProvingKey, proof: Proof) -> 
     assert groth16.verify(key.vk, PUBLIC, again)
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.mark.parametrize("workers", [1, 2, 3, 6])  # 6: more processes than sums to share
 def test_proofs_from_forked_workers_verify(key: ProvingKey, workers: int) -> None:
     proof = groth16.prove(key, cubic(CUBIC_INPUTS).witness(), workers=workers)
     assert groth16.verify(key.vk, PUBLIC, proof)
