@@ -4,11 +4,10 @@ Everything is AFFINE addition with batched inversions (Montgomery's trick): a gm
 inversion of a random element costs ~9 multiplications, so one inversion is shared by
 every independent addition of a round, leaving ~6 products per addition (a mixed Jacobian
 addition needs 11). The algorithm is Pippenger's bucket method with signed c-bit digits
-(2^(c-1) buckets per window): each bucket's points are summed as a balanced tree, one
-batched round per tree level over all buckets of all windows; the per-window running sums
-advance all windows in one batch per step. Scalars 0 are skipped and points with scalar 1
-are summed directly (many witness wires are bits). With `workers` > 1 the windows are
-split across a reused process pool.
+(2^(c-1) buckets per window): the buckets of all windows fill up together, one batched
+round per bucket position (`sum_buckets`); the per-window running sums advance all windows
+in one batch per step. Scalars 0 are skipped and points with scalar 1 are summed directly
+(many witness wires are bits). Everything runs in the calling process.
 """
 
 from __future__ import annotations
@@ -79,7 +78,8 @@ def add_pairs(batch_add: BatchAdd, ps: list[Any], qs: list[Any]) -> list[Any]:
 
 def sum_lists(batch_add: BatchAdd, lists: list[list[Any]]) -> list[Any]:
     """The sum of each list of finite points (None if empty), summing all lists together as
-    balanced trees: one batched round per tree level."""
+    balanced trees: one batched round per tree level (for few or long lists; many short
+    ones: `sum_buckets`)."""
     active = [i for i, xs in enumerate(lists) if len(xs) > 1]
     while active:
         ps: list[Any] = []
@@ -106,6 +106,33 @@ def sum_lists(batch_add: BatchAdd, lists: list[list[Any]]) -> list[Any]:
                 still.append(i)
         active = still
     return [xs[0] if xs else None for xs in lists]
+
+
+def sum_buckets(batch_add: BatchAdd, lists: list[list[Any]]) -> list[Any]:
+    """The sum of each list of finite points (None if empty), like `sum_lists`, for MANY
+    SHORT lists (Pippenger's buckets): round r adds element r of every list longer than r
+    to that list's running sum, all in one batch. With the lists taken longest first, each
+    round's lists are a prefix, so a round is two slices and one pass over its new points,
+    where a tree level costs Python work per list; and each addition reads one key point
+    from memory beside a running sum still in cache, where a tree's first level reads two
+    (measured on the depth-20 key's H sum: 0.44 -> 0.40 s)."""
+    order = sorted(range(len(lists)), key=lambda i: -len(lists[i]))
+    ordered = [lists[i] for i in order]
+    sums = [xs[0] if xs else None for xs in ordered]
+    active = len(ordered)
+    for r in range(1, len(ordered[0]) if ordered else 0):
+        while len(ordered[active - 1]) <= r:
+            active -= 1
+        running = sums[:active]
+        points = [xs[r] for xs in ordered[:active]]
+        if None in running:  # infinity, after p + (-p) in its bucket: rare
+            sums[:active] = add_pairs(batch_add, running, points)
+        else:
+            sums[:active] = batch_add(running, points)
+    out: list[Any] = [None] * len(lists)
+    for i, total in zip(order, sums, strict=True):
+        out[i] = total
+    return out
 
 
 @contextmanager
@@ -182,7 +209,7 @@ def _window_sums_gc_paused(
             elif d < 0:
                 lists[-d].append(q)
         buckets.append(lists)
-    flat = sum_lists(batch_add, [xs for lists in buckets for xs in lists])
+    flat = sum_buckets(batch_add, [xs for lists in buckets for xs in lists])
     # sum_d d * B_d per window as running sums: all windows advance together.
     running: list[Any] = [None] * windows
     totals: list[Any] = [None] * windows

@@ -25,6 +25,7 @@ from mixer.bn254 import (
 from mixer.bn254.g1 import g1_affine_in, g1_affine_out
 from mixer.bn254.g2 import g2_affine_in, g2_affine_out
 from mixer.bn254.glv import LAMBDA, decompose, endomorphism_g1, endomorphism_g2
+from mixer.bn254.msm import OPS, sum_buckets, sum_lists
 from mixer.field import R
 
 rng = random.Random(13)
@@ -127,3 +128,15 @@ def test_msm_small_inputs_equal_naive_sum(group: str, terms: list[tuple[int, int
     points = [None if i == 0 else mul(gen, i if i < 4 else R - (i - 3)) for i, _ in terms]
     scalars = [k for _, k in terms]
     assert msm(points, scalars) == naive(points, scalars)
+
+
+def test_bucket_sums_equal_tree_sums_through_cancellation_and_empty_buckets() -> None:
+    # sum_buckets takes many short lists round by round; a bucket whose running sum cancels
+    # to infinity (p + -p) must pick up its next point, and an empty bucket stays infinity.
+    batch_add = OPS["g1"][0]
+    p, q = g1_mul(G1_GEN, 5), g1_mul(G1_GEN, 7)
+    plus, minus, other = g1_affine_in(p), g1_affine_in(g1_neg(p)), g1_affine_in(q)
+    buckets = [[plus, minus, other], [plus, plus], [], [other], [minus, plus, plus, plus, plus]]
+    by_rounds = [g1_affine_out(s) for s in sum_buckets(batch_add, [list(b) for b in buckets])]
+    by_trees = [g1_affine_out(s) for s in sum_lists(batch_add, [list(b) for b in buckets])]
+    assert by_rounds == by_trees == [q, g1_mul(G1_GEN, 10), None, q, g1_mul(G1_GEN, 15)]
