@@ -17,7 +17,16 @@ from typing import Any
 
 from mixer.bn254.g1 import G1, g1_affine_in, g1_affine_out, g1_batch_double
 from mixer.bn254.g2 import G2, g2_affine_in, g2_affine_out, g2_batch_double
-from mixer.bn254.msm import OPS, BatchAdd, add_pairs, in_chunks, no_cyclic_gc, signed_offset, sum_lists
+from mixer.bn254.msm import (
+    OPS,
+    BatchAdd,
+    add_pairs,
+    in_chunks,
+    no_cyclic_gc,
+    signed_offset,
+    sum_buckets,
+    sum_lists,
+)
 from mixer.field import R
 
 _DOUBLE: dict[str, Callable[[list[Any]], list[Any]]] = {
@@ -133,32 +142,6 @@ def weighted_sum(batch_add: BatchAdd, add: Callable[[Any, Any], Any], points: li
     return add(sum_lists(batch_add, [[t for t in totals if t is not None]])[0], high)
 
 
-def _bucket_sums(batch_add: BatchAdd, ids: list[int], entries: list[Any], buckets: int) -> list[Any]:
-    """The sum of the entries of each bucket (None if none), entries[i] going to bucket ids[i].
-
-    By pairing, not per-bucket lists (the buckets hold few entries each): an entry meeting a
-    pending entry of its bucket is queued with it for the next batched round, whose sums
-    pair up again, until none meet."""
-    pending: list[Any] = [None] * buckets
-    while ids:
-        ps: list[Any] = []
-        qs: list[Any] = []
-        queued, ids = ids, []
-        for b, p in zip(queued, entries, strict=True):
-            if p is None:  # p + (-p)
-                continue
-            other = pending[b]
-            if other is None:
-                pending[b] = p
-            else:
-                ps.append(other)
-                qs.append(p)
-                ids.append(b)
-                pending[b] = None
-        entries = batch_add(ps, qs) if ps else []
-    return pending
-
-
 def _msm_fixed(table: FixedBases, scalars: Sequence[int]) -> Any:
     if len(scalars) != table.size:
         raise ValueError(f"msm needs as many scalars as points ({len(scalars)} != {table.size})")
@@ -170,19 +153,16 @@ def _msm_fixed(table: FixedBases, scalars: Sequence[int]) -> Any:
         offset = signed_offset(c, len(table.rows))
         shifted = [scalars[i] % R + offset for i in table.index]
         # Each entry goes to bucket |d| (d = u - half, the window-j digit), negated if d < 0.
-        ids: list[int] = []
-        entries: list[Any] = []
+        lists: list[list[Any]] = [[] for _ in range(half + 1)]
         for j, (row, negs) in enumerate(zip(table.rows, table.negs, strict=True)):
             shift = j * c
             for k, p, q in zip(shifted, row, negs, strict=True):
                 u = (k >> shift) & mask
                 if u > half:
-                    ids.append(u - half)
-                    entries.append(p)
+                    lists[u - half].append(p)
                 elif u < half:
-                    ids.append(half - u)
-                    entries.append(q)
-        buckets = _bucket_sums(batch_add, ids, entries, half + 1)[1:]
+                    lists[half - u].append(q)
+        buckets = sum_buckets(batch_add, lists[1:])
         return weighted_sum(batch_add, add, buckets)
 
 
