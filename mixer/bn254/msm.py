@@ -115,7 +115,7 @@ def sum_buckets(batch_add: BatchAdd, lists: list[list[Any]]) -> list[Any]:
     round's lists are a prefix, so a round is two slices and one pass over its new points,
     where a tree level costs Python work per list; and each addition reads one key point
     from memory beside a running sum still in cache, where a tree's first level reads two
-    (measured on the depth-20 key's H sum: 0.44 -> 0.40 s)."""
+    (measured: the depth-20 key's H sum 0.44 -> 0.40 s, a one-process proof 2.24 -> 2.00 s)."""
     order = sorted(range(len(lists)), key=lambda i: -len(lists[i]))
     ordered = [lists[i] for i in order]
     sums = [xs[0] if xs else None for xs in ordered]
