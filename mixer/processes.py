@@ -92,9 +92,8 @@ class ForkedCall(Generic[T]):
             raise RuntimeError("this call's result was already taken, or it was stopped")
         with self._pipe:
             data = self._pipe.read()
-        _, status = os.waitpid(self._pid, 0)
+        code = _reap(self._pid)
         self._pid = None
-        code = os.waitstatus_to_exitcode(status)
         if code != 0 or not data:
             raise WorkerError(f"a worker process died (status {code})")
         done, value = pickle.loads(data)
@@ -112,7 +111,7 @@ class ForkedCall(Generic[T]):
         self._pipe.close()
         if self._pid is not None:
             os.kill(self._pid, signal.SIGKILL)  # unreaped, so the pid is still this child's
-            os.waitpid(self._pid, 0)
+            _reap(self._pid)
             self._pid = None
 
     def __enter__(self) -> ForkedCall[T]:
@@ -122,6 +121,16 @@ class ForkedCall(Generic[T]):
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _reap(pid: int) -> int:
+    """The child's exit code once it has exited; 0 if the system reaped it already (a
+    process that ignores SIGCHLD has its children reaped for it: the pipe then tells)."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return 0
+    return os.waitstatus_to_exitcode(status)
 
 
 def _run_child(task: Callable[[], T], write: int) -> NoReturn:

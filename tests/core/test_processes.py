@@ -105,3 +105,14 @@ def test_the_child_does_not_print_the_parents_pending_output_again() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert proc.stdout == "once"
+
+
+def test_a_parent_ignoring_sigchld_still_gets_the_result() -> None:
+    # SIGCHLD ignored: the system reaps children itself, so there is no exit status to wait for
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert ForkedCall(lambda: 41 + 1).result() == 42
+        with pytest.raises(WorkerError, match="died"):
+            ForkedCall(_die).result()
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
