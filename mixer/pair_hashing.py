@@ -11,12 +11,14 @@ stop when the `PairHashing` is closed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from multiprocessing.pool import Pool
 from types import TracebackType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from mixer.hashes import get_hasher
 from mixer.processes import context, default_workers
+
+if TYPE_CHECKING:  # the pool's modules load only when a level is large enough to use one
+    from multiprocessing.pool import Pool
 
 PARALLEL_MIN_PAIRS: Final = 4096
 """Below this many pairs in a level, hashing them here is faster than sending them out."""
