@@ -21,10 +21,10 @@ from mixer.atomic import write_file
 from mixer.note import Note
 from mixer.sealed import (
     DEFAULT_KDF,
-    MAX_DOCUMENT_BYTES,
     KdfParams,
     MalformedError,
     SealingKey,
+    read_document,
     seal,
     short_repr,
     unseal,
@@ -148,15 +148,6 @@ def write_backup(
     """
     key = SealingKey.derive(password, kdf)
     write_file(Path(path), seal(records_to_bytes(records), key, purpose=PURPOSE), overwrite=overwrite)
-
-
-def read_document(path: Path) -> bytes:
-    """A sealed file's bytes, refusing to read more than any valid file can hold."""
-    with open(path, "rb") as f:
-        data = f.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise MalformedError(f"{path} is too large to be a sealed file")
-    return data
 
 
 def read_backup(path: Path, password: str) -> list[NoteRecord]:

@@ -12,6 +12,9 @@ import stat
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
+NOTES_FILE = "notes.sealed"
+"""The wallet's notes (`mixer.wallet`), named here for the `mixer` script, which starts
+deriving their key before it loads the wallet's libraries."""
 
 
 def make_private(home: Path) -> bool:

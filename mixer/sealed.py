@@ -18,8 +18,10 @@ import hmac
 import json
 import re
 import secrets
+import threading
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, cast
 
 from Crypto.Cipher import AES
@@ -197,7 +199,8 @@ class _Envelope:
     tag: bytes
 
 
-def _parse(document: bytes, purpose: str) -> _Envelope:
+def _parse(document: bytes, purpose: str | None) -> _Envelope:
+    """The envelope's fields, checked; `purpose` None accepts any purpose."""
     if len(document) > MAX_DOCUMENT_BYTES:
         raise MalformedError(
             f"sealed file too large ({len(document)} bytes; the limit is {MAX_DOCUMENT_BYTES})"
@@ -215,7 +218,7 @@ def _parse(document: bytes, purpose: str) -> _Envelope:
         )
     fields = {"format", "version", "purpose", "kdf", "cipher", "check", "ciphertext", "tag"}
     doc = _object(doc, fields, "the document")
-    if doc["purpose"] != purpose:
+    if purpose is not None and doc["purpose"] != purpose:
         raise WrongPurposeError(f"this sealed file holds a {short_repr(doc['purpose'])}, not a {purpose!r}")
     kdf = _object(doc["kdf"], {"name", "n", "r", "p", "salt"}, "kdf")
     cipher = _object(doc["cipher"], {"name", "nonce"}, "cipher")
@@ -268,7 +271,9 @@ def unseal(document: bytes, password: str, *, purpose: str) -> Opened:
     envelope = _parse(document, purpose)
     if not password:
         raise WrongPasswordError("wrong password: it is empty")
-    key = SealingKey.derive(password, envelope.params, envelope.salt)
+    key = _derived_ahead(password, envelope.params, envelope.salt)
+    if key is None:
+        key = SealingKey.derive(password, envelope.params, envelope.salt)
     return Opened(_decrypt(envelope, key), key)
 
 
@@ -278,3 +283,59 @@ def unseal_with_key(document: bytes, key: SealingKey, *, purpose: str) -> bytes:
     if envelope.salt != key.salt or envelope.params != key.params:
         raise WrongPasswordError("this key was derived for another file (its salt or scrypt cost differ)")
     return _decrypt(envelope, key)
+
+
+def read_document(path: Path) -> bytes:
+    """A sealed file's bytes, refusing to read more than any valid file can hold."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise MalformedError(f"{path} is too large to be a sealed file")
+    return data
+
+
+class _Derivation(threading.Thread):
+    """One scrypt run in the background; `key` is None until it ends, or if it failed."""
+
+    def __init__(self, password: str, params: KdfParams, salt: bytes) -> None:
+        super().__init__(name="scrypt", daemon=True)
+        self._args = (password, params, salt)
+        self.key: SealingKey | None = None
+
+    def run(self) -> None:
+        try:
+            self.key = SealingKey.derive(*self._args)
+        except Exception:  # the caller derives again and meets the error itself
+            self.key = None
+
+
+_ahead: dict[tuple[str, KdfParams, bytes], _Derivation] = {}
+
+
+def derive_ahead(path: Path, password: str) -> None:
+    """Start deriving the key of the sealed file at `path` in a background thread, for a
+    later `unseal` of it with the same password to take instead of running scrypt itself.
+
+    scrypt is ~0.3 s of C code that releases the GIL: the `mixer` script starts it before
+    importing a command's libraries (~0.6 s), which then load on the other core meanwhile.
+    Best effort: a missing or malformed file or an empty password starts nothing, and the
+    key depends only on the password, the salt and the cost, so a file rewritten meanwhile
+    at worst wastes the run."""
+    if not password:
+        return
+    try:
+        envelope = _parse(read_document(path), None)
+    except (OSError, SealedError):
+        return
+    derivation = _Derivation(password, envelope.params, envelope.salt)
+    _ahead[(password, envelope.params, envelope.salt)] = derivation
+    derivation.start()
+
+
+def _derived_ahead(password: str, params: KdfParams, salt: bytes) -> SealingKey | None:
+    """The key `derive_ahead` started for exactly these inputs (waiting for it), once."""
+    derivation = _ahead.pop((password, params, salt), None)
+    if derivation is None:
+        return None
+    derivation.join()
+    return derivation.key

@@ -26,14 +26,14 @@ from typing import Any, Final
 
 from mixer import jsonsafe
 from mixer.atomic import write_file
-from mixer.backup import MAX_NOTES, NoteRecord, read_document, records_from_bytes, records_to_bytes
+from mixer.backup import MAX_NOTES, NoteRecord, records_from_bytes, records_to_bytes
 from mixer.errors import MixerError
+from mixer.home import NOTES_FILE
 from mixer.note import Note, NoteError, Pool
 from mixer.params import MAX_DEPTH, circuit_name
-from mixer.sealed import DEFAULT_KDF, KdfParams, SealingKey, seal, unseal, unseal_with_key
+from mixer.sealed import DEFAULT_KDF, KdfParams, SealingKey, read_document, seal, unseal, unseal_with_key
 
 PURPOSE: Final = "wallet notes"
-NOTES_FILE: Final = "notes.sealed"
 POOLS_FILE: Final = "pools.json"
 LOCK_FILE: Final = ".lock"
 POOLS_VERSION: Final = 1

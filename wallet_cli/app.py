@@ -22,7 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from wallet_cli.errors import user_message
-from wallet_cli.options import EXIT_INTERRUPTED, Options, default_home
+from wallet_cli.options import EXIT_INTERRUPTED, HOME_ENV, Options, default_home
 from wallet_cli.output import fail
 
 _JSON_META = "mixer.json"
@@ -87,7 +87,7 @@ def global_options(
     ctx: typer.Context,
     home: Annotated[
         Path | None,
-        typer.Option(envvar="MIXER_HOME", help="Wallet folder (notes, keys, local chain); default ~/.mixer."),
+        typer.Option(envvar=HOME_ENV, help="Wallet folder (notes, keys, local chain); default ~/.mixer."),
     ] = None,
     rpc_url: Annotated[
         str | None,

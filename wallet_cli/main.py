@@ -1,9 +1,10 @@
 """Entry point of the `mixer` script.
 
 Only the standard library (and `wallet_cli.options`, which is standard library only) is
-imported here: web3 and py-evm take a second or more to load, and a Ctrl-C meanwhile must
-be one line and exit status 130, not a traceback out of an import. The app itself is
-`wallet_cli.app.app`, loaded inside the handler.
+imported at the top: web3 and py-evm take a second or more to load, and a Ctrl-C meanwhile
+must be one line and exit status 130, not a traceback out of an import. The app itself is
+`wallet_cli.app.app`, loaded inside the handler, as is `mixer.sealed` when the wallet's key
+is derived ahead.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import gc
 import os
 import sys
 
-from wallet_cli.options import EXIT_INTERRUPTED
+from wallet_cli.options import EXIT_INTERRUPTED, PASSWORD_ENV, home_of
 
+WALLET_COMMANDS = frozenset({"status", "withdraw", "deposit", "notes", "compliance"})
+"""Commands that open the wallet when there is one."""
 GLOBAL_FLAGS = frozenset({"--json", "--debug"})
 GLOBAL_VALUE_OPTIONS = frozenset({"--home", "--rpc-url", "--account", "--private-key"})
 
@@ -59,6 +62,18 @@ def exit_status(code: object) -> int:
     return 1
 
 
+def derive_wallet_key_ahead(front: list[str]) -> None:
+    """With MIXER_PASSWORD set, start the wallet's scrypt (~0.3 s) in a background thread:
+    it runs on the other core while the command's libraries load (~0.6 s), and opening the
+    wallet later takes its result (`mixer.sealed.derive_ahead`)."""
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        from mixer.home import NOTES_FILE
+        from mixer.sealed import derive_ahead
+
+        derive_ahead(home_of(front) / NOTES_FILE, password)
+
+
 def main() -> None:
     front, rest = split_global_options(sys.argv[1:])
     proving = rest[:2] == ["snark", "prove"]
@@ -68,9 +83,11 @@ def main() -> None:
         # (~20 ms of a ~1.3 s process); the process ends through os._exit below.
         gc.disable()
     try:
+        command = next((arg for arg in rest if not arg.startswith("-")), None)
+        if command in WALLET_COMMANDS:
+            derive_wallet_key_ahead(front)
         from wallet_cli.app import command_app, full_app
 
-        command = next((arg for arg in rest if not arg.startswith("-")), None)
         app = full_app() if command is None else command_app(command)
         try:
             app(args=front + rest, prog_name="mixer")

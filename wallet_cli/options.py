@@ -4,12 +4,15 @@ the chain libraries."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 EXIT_INTERRUPTED: Final = 130
 """128 + SIGINT, what a shell reports for a command stopped by Ctrl-C."""
+PASSWORD_ENV: Final = "MIXER_PASSWORD"
+HOME_ENV: Final = "MIXER_HOME"
 
 
 class UserError(Exception):
@@ -30,3 +33,15 @@ class Options:
 
 def default_home() -> Path:
     return Path.home() / ".mixer"
+
+
+def home_of(global_options: list[str]) -> Path:
+    """The home folder that `--home` among `global_options`, else MIXER_HOME, else the
+    default names (as the app's own option parsing will read it)."""
+    home = os.environ.get(HOME_ENV) or None
+    for i, arg in enumerate(global_options):
+        if arg == "--home" and i + 1 < len(global_options):
+            home = global_options[i + 1]
+        elif arg.startswith("--home="):
+            home = arg.removeprefix("--home=")
+    return Path(home) if home else default_home()

@@ -24,9 +24,8 @@ from mixer.home import make_private
 from mixer.params import ZERO_ADDRESS
 from mixer.wallet import PoolBook, PoolInfo, Wallet
 from wallet_cli import output, view
-from wallet_cli.options import Options, UserError
+from wallet_cli.options import PASSWORD_ENV, Options, UserError
 
-PASSWORD_ENV = "MIXER_PASSWORD"
 DEPTH_ENV = "MIXER_TREE_DEPTH"
 """Tree depth of `setup`, `deploy` and `demo` (hidden; default 20): tests use small trees."""
 

@@ -6,6 +6,8 @@ import json
 import re
 import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from mixer.chain.client import ContractReverted
 from mixer.chain.reverts import REVERTS
 from mixer.hashes import get_hasher
 from mixer.note import Note
+from mixer.sealed import KdfParams
 from mixer.wallet import Wallet
 from tests.support.cli_helpers import DEPTH, PASSWORD, env, new_home, one_error_line, run, run_json, spawn
 from wallet_cli.app import app
@@ -347,3 +350,44 @@ def test_help_names_every_argument_in_capitals_with_the_files_extension() -> Non
         # typer writes a required argument as {NAME} in the usage lines (and nowhere else)
         shown = " ".join(re.findall(r"\{([^}]*)\}", result.stdout))
         assert shown == arguments, result.stdout
+
+
+_COUNT_SCRYPT = """
+import atexit, sys, threading
+from mixer import sealed
+real = sealed.scrypt
+runs = []
+def counted(*args, **kwargs):
+    runs.append(threading.current_thread().name)
+    return real(*args, **kwargs)
+sealed.scrypt = counted
+atexit.register(lambda: print("scrypt ran in", runs, file=sys.stderr))
+sys.argv[0] = "mixer"
+from wallet_cli.main import main
+main()
+"""
+
+
+@pytest.mark.parametrize("how", ["--home DIR", "--home=DIR", "MIXER_HOME", "after the command"])
+def test_the_wallet_key_is_derived_once_while_the_command_loads(tmp_path: Path, how: str) -> None:
+    home = tmp_path / "home"
+    Wallet.create(home, PASSWORD, kdf=KdfParams(n=2**10))
+    given = {
+        "--home DIR": (["--home", str(home), "notes", "list"], {}),
+        "--home=DIR": ([f"--home={home}", "notes", "list"], {}),
+        "MIXER_HOME": (["notes", "list"], {"MIXER_HOME": str(home)}),
+        "after the command": (["notes", "list", "--home", str(home)], {}),
+    }
+    args, extra = given[how]
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT_SCRYPT, "--json", *args],
+        env=env(**extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["notes"] == []
+    # one scrypt, in the thread started before the command's libraries were imported
+    assert done.stderr.strip().splitlines()[-1] == "scrypt ran in ['scrypt']"

@@ -6,12 +6,14 @@ import base64
 import json
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mixer import sealed as sealed_module
 from mixer.sealed import (
     DEFAULT_KDF,
     KdfParams,
@@ -22,6 +24,7 @@ from mixer.sealed import (
     UnsupportedVersionError,
     WrongPasswordError,
     WrongPurposeError,
+    derive_ahead,
     seal,
     unseal,
     unseal_with_key,
@@ -244,3 +247,57 @@ def test_empty_password_cannot_seal() -> None:
 def test_key_repr_hides_key_material() -> None:
     key = SealingKey.derive(PASSWORD, FAST)
     assert key.cipher_key.hex() not in repr(key) and str(key.cipher_key) not in repr(key)
+
+
+def _count_scrypt_runs(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every salt scrypt runs on from now on, in order."""
+    runs: list[bytes] = []
+    real = sealed_module.scrypt
+
+    def counted(password: Any, salt: Any, *args: Any, **kwargs: Any) -> Any:
+        runs.append(bytes(salt))
+        return real(password, salt, *args, **kwargs)
+
+    monkeypatch.setattr(sealed_module, "scrypt", counted)
+    return runs
+
+
+def test_a_key_derived_ahead_opens_the_file_without_a_second_scrypt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "notes.sealed"
+    path.write_bytes(sealed(b"the notes"))
+    runs = _count_scrypt_runs(monkeypatch)
+    derive_ahead(path, PASSWORD)
+    assert unseal(path.read_bytes(), PASSWORD, purpose=PURPOSE).plaintext == b"the notes"
+    assert len(runs) == 1
+    # taken once: the next opening runs scrypt itself
+    assert unseal(path.read_bytes(), PASSWORD, purpose=PURPOSE).plaintext == b"the notes"
+    assert len(runs) == 2
+
+
+def test_a_key_derived_ahead_is_never_used_for_another_password_or_salt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "notes.sealed"
+    path.write_bytes(sealed(b"old"))
+    derive_ahead(path, PASSWORD)
+    with pytest.raises(WrongPasswordError):
+        unseal(path.read_bytes(), "a guess", purpose=PURPOSE)
+    path.write_bytes(sealed(b"rewritten meanwhile, with a new salt"))
+    runs = _count_scrypt_runs(monkeypatch)
+    assert unseal(path.read_bytes(), PASSWORD, purpose=PURPOSE).plaintext.startswith(b"rewritten")
+    assert runs == [bytes.fromhex(json.loads(path.read_bytes())["kdf"]["salt"])]
+
+
+@pytest.mark.parametrize("content", [None, b"", b"{not json", b'{"format": "mixer-sealed"}'])
+def test_deriving_ahead_for_a_missing_or_malformed_file_starts_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None
+) -> None:
+    path = tmp_path / "notes.sealed"
+    if content is not None:
+        path.write_bytes(content)
+    runs = _count_scrypt_runs(monkeypatch)
+    derive_ahead(path, PASSWORD)
+    derive_ahead(tmp_path, PASSWORD)  # a folder, not a file
+    assert runs == []

@@ -24,8 +24,7 @@ from mixer.params import DEFAULT_DEPTH, circuit_name
 from mixer.wallet import Wallet
 from wallet_cli.args import DepthOption
 from wallet_cli.keys import proving_key_path
-from wallet_cli.options import Options, UserError
-from wallet_cli.session import PASSWORD_ENV
+from wallet_cli.options import PASSWORD_ENV, Options, UserError
 from wallet_cli.view import table
 
 DEMO_PASSWORD = "demo wallet password"
