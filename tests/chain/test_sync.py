@@ -104,7 +104,9 @@ def test_interrupted_sync_resumes_from_the_store(chain: Web3, pool: PoolClient, 
         max_range=5,
         progress=lambda b, t: ranges.append(b),
     )
-    assert ranges[0] == resumed_from + 4  # continued, not restarted
+    # continued, not restarted (a restart would report block 4 first); the module's chain
+    # may end inside that range when this test runs first
+    assert ranges[0] == min(resumed_from + 4, chain.eth.block_number)
     assert [d.commitment for d in synced.deposits()] == commitments
     # a later sync fetches only the new blocks
     more = deposit(pool, 1)
