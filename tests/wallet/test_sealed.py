@@ -290,7 +290,10 @@ def test_a_key_derived_ahead_is_never_used_for_another_password_or_salt(
     assert runs == [bytes.fromhex(json.loads(path.read_bytes())["kdf"]["salt"])]
 
 
-@pytest.mark.parametrize("content", [None, b"", b"{not json", b'{"format": "mixer-sealed"}'])
+_TOO_COSTLY = edited(sealed(), lambda doc: doc["kdf"].update(n=2**21))
+
+
+@pytest.mark.parametrize("content", [None, b"", b"{not json", b'{"format": "mixer-sealed"}', _TOO_COSTLY])
 def test_deriving_ahead_for_a_missing_or_malformed_file_starts_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None
 ) -> None:
